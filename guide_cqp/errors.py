@@ -1,0 +1,70 @@
+"""Problems found in a référentiel, told in French to the staff who edit it.
+
+Every problem names the file, the line and column, and the field path the way
+an editor sees it (``competences[2].modules[0].heures.min``), so that someone
+working in GitHub's web editor can go straight to the faulty line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Probleme:
+    """One problem of a référentiel (lines and columns are 1-based)."""
+
+    fichier: str
+    ligne: int | None
+    colonne: int | None
+    chemin: Path_
+    message: str
+
+    def __str__(self) -> str:
+        position = self.fichier
+        if self.ligne is not None:
+            position += f", ligne {self.ligne}"
+            if self.colonne is not None:
+                position += f", colonne {self.colonne}"
+        champ = f" — champ « {format_path(self.chemin)} »" if self.chemin else ""
+        return f"{position}{champ}\u00a0: {self.message}"
+
+
+def format_path(chemin: Path_) -> str:
+    """Render a path as ``competences[2].modules[0].heures``."""
+    text = ""
+    for part in chemin:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+class ReferentielInvalide(Exception):
+    """Raised with every problem found, never only the first."""
+
+    def __init__(self, problemes: list[Probleme]) -> None:
+        self.problemes = sorted(problemes, key=lambda p: (p.ligne or 0, p.colonne or 0))
+        super().__init__(self.rapport())
+
+    def rapport(self) -> str:
+        n = len(self.problemes)
+        fichier = self.problemes[0].fichier if self.problemes else "référentiel"
+        titre = (
+            f"Le référentiel {fichier} contient {n} erreur{'s' if n > 1 else ''}"
+            "\u00a0; rien n'a été publié."
+        )
+        lignes = [titre] + [f"  - {p}" for p in self.problemes]
+        return "\n".join(lignes)
+
+
+def display_name(path: Path) -> str:
+    """A short file name for messages: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

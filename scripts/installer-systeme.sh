@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installe les paquets Debian nécessaires s'ils manquent : Pango (livret PDF),
+# Chromium et poppler-utils (tests dans un vrai navigateur), polices DejaVu.
+set -euo pipefail
+manquants=()
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || manquants+=(libpango-1.0-0)
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || manquants+=(libpangoft2-1.0-0)
+fc-list 2>/dev/null | grep -qi 'DejaVuSans' || manquants+=(fonts-dejavu-core)
+if [ "${1:-}" = "--tests" ]; then
+  command -v chromium >/dev/null || manquants+=(chromium)
+  command -v pdftotext >/dev/null || manquants+=(poppler-utils)
+  command -v java >/dev/null || manquants+=(default-jre-headless)
+fi
+if [ ${#manquants[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installation des paquets système manquants : ${manquants[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${manquants[@]}" >/dev/null
