@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -71,13 +71,17 @@ def _parse_date(value: Any) -> Any:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise PydanticCustomError("date_invalide", "cette date n'existe pas (mois de 01 à 12, jour valide pour le mois)") from None
+            raise PydanticCustomError(
+                "date_invalide", "cette date n'existe pas (mois de 01 à 12, jour valide pour le mois)"
+            ) from None
     return value
 
 
 Text = Annotated[str, BeforeValidator(_clean_text), Field(min_length=1)]
 Markdown = Annotated[str, BeforeValidator(_clean_markdown)]
-Hours = Annotated[Decimal, BeforeValidator(_decimal_comma), AfterValidator(_finite), Field(ge=0, max_digits=7, decimal_places=2)]
+Hours = Annotated[
+    Decimal, BeforeValidator(_decimal_comma), AfterValidator(_finite), Field(ge=0, max_digits=7, decimal_places=2)
+]
 Entier = Annotated[int, BeforeValidator(_parse_int)]
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
 
@@ -112,7 +116,9 @@ class ItemDetaille(_Strict):
     """A list item with a sub-list."""
 
     texte: Text = Field(description="Texte de l'élément.")
-    details: list[Item] = Field(min_length=1, description="Sous-liste : des textes ou d'autres éléments {texte, details}.")
+    details: list[Item] = Field(
+        min_length=1, description="Sous-liste : des textes ou d'autres éléments {texte, details}."
+    )
 
 
 def _item_kind(value: Any) -> str:
@@ -120,7 +126,7 @@ def _item_kind(value: Any) -> str:
 
 
 Item = Annotated[
-    Union[Annotated[Text, Tag("texte")], Annotated[ItemDetaille, Tag("detail")]],
+    Annotated[Text, Tag("texte")] | Annotated[ItemDetaille, Tag("detail")],
     Discriminator(_item_kind),
 ]
 ItemDetaille.model_rebuild()
@@ -170,7 +176,10 @@ class Competence(_Strict):
                 "heures_deux_niveaux",
                 "heures indiquées à la fois sur la compétence et sur le(s) module(s) {modules}\u00a0: "
                 "gardez soit une plage commune sur la compétence, soit des heures sur chaque module",
-                {"modules": _list_fr(self.modules[i].numero for i in with_hours), "chemin": ("modules", first, "heures")},
+                {
+                    "modules": _list_fr(self.modules[i].numero for i in with_hours),
+                    "chemin": ("modules", first, "heures"),
+                },
             )
         without = [i for i, m in enumerate(self.modules) if m.heures is None]
         if self.heures is None and without:
@@ -207,15 +216,21 @@ class Cqp(_Strict):
     )
     intitule: Text = Field(description="Intitulé officiel du CQP.")
     branche: Text | None = Field(None, description="Branche professionnelle (facultatif).")
-    instance: Text | None = Field(None, description="Instance qui publie le référentiel, par exemple la CPNEFP (facultatif).")
+    instance: Text | None = Field(
+        None, description="Instance qui publie le référentiel, par exemple la CPNEFP (facultatif)."
+    )
 
 
 class Version(_Strict):
     """Which edition of the référentiel this is: tutors must know which one they follow."""
 
-    numero: Text = Field(description='Numéro de version, entre guillemets : "2009-05". Nomme aussi la version en ligne.')
+    numero: Text = Field(
+        description='Numéro de version, entre guillemets : "2009-05". Nomme aussi la version en ligne.'
+    )
     date: Date = Field(description="Date de la version, au format AAAA-MM-JJ.")
-    statut: Text | None = Field(None, description="Statut du document, par exemple « Document de travail » (facultatif).")
+    statut: Text | None = Field(
+        None, description="Statut du document, par exemple « Document de travail » (facultatif)."
+    )
 
 
 class FicheLabels(_Strict):
@@ -238,7 +253,9 @@ class Livret(_Strict):
     In texts, {intitule} stands for the CQP title and {instance} for the publishing body.
     """
 
-    titre_certificat: Text = Field("Certificat de Qualification Professionnelle", description="Surtitre de la couverture.")
+    titre_certificat: Text = Field(
+        "Certificat de Qualification Professionnelle", description="Surtitre de la couverture."
+    )
     titre: Text = Field("Livret de suivi de la formation", description="Titre du livret.")
     champs_couverture: list[Text] = Field(
         default_factory=lambda: [
@@ -266,7 +283,9 @@ class Livret(_Strict):
         "des tuteurs par la branche.",
         description="Texte de présentation du livret (Markdown).",
     )
-    parcours_titre: Text = Field("1 - Parcours individualisé du candidat : fiche de synthèse", description="Titre de la fiche de synthèse.")
+    parcours_titre: Text = Field(
+        "1 - Parcours individualisé du candidat : fiche de synthèse", description="Titre de la fiche de synthèse."
+    )
     parcours_texte: Markdown = Field(
         "Ce parcours est déterminé en entreprise à l'issue d'un entretien de repérage des compétences mené avec le candidat. "
         "Il est ensuite transmis à l'organisme de formation externe ou au service de formation interne pour lui permettre "
@@ -275,8 +294,12 @@ class Livret(_Strict):
         description="Texte de la fiche de synthèse (Markdown).",
     )
     colonne_domaines: Text = Field("Domaines", description="Fiche de synthèse : colonne des compétences.")
-    colonne_modules: Text = Field("Modules de formation à suivre", description="Fiche de synthèse : colonne des modules.")
-    colonne_organisme: Text = Field("Organisme de formation retenu", description="Fiche de synthèse : colonne de l'organisme.")
+    colonne_modules: Text = Field(
+        "Modules de formation à suivre", description="Fiche de synthèse : colonne des modules."
+    )
+    colonne_organisme: Text = Field(
+        "Organisme de formation retenu", description="Fiche de synthèse : colonne de l'organisme."
+    )
     colonne_dates: Text = Field("Dates prévisionnelles", description="Fiche de synthèse : colonne des dates.")
     colonne_heures: Text = Field("Nombre d'heures prévisionnel*", description="Fiche de synthèse : colonne des heures.")
     renvoi_heures: Text = Field(
@@ -287,13 +310,15 @@ class Livret(_Strict):
         "Parcours de formation préconisé par la {instance}", description="Titre du tableau des volumes horaires."
     )
     note_heures: Markdown = Field(
-        "**Attention\u00a0:** les volumes horaires indiqués sont à moduler en fonction des profils et des besoins des candidats. "
+        "**Attention\u00a0:** les volumes horaires indiqués sont à moduler en fonction des profils et des besoins de candidats. "
         "Ils intègrent en effet différentes possibilités, d'une simple mise à niveau (volume horaire minimum) à un parcours "
         "complet (volume horaire maximum).",
         description="Note sous le tableau des volumes horaires (Markdown).",
     )
     colonne_domaine: Text = Field("Pour ce domaine", description="Tableau des heures : colonne des compétences.")
-    colonne_formation: Text = Field("Formation interne ou externe", description="Tableau des heures : colonne des modules.")
+    colonne_formation: Text = Field(
+        "Formation interne ou externe", description="Tableau des heures : colonne des modules."
+    )
     colonne_volumes: Text = Field("Volumes horaires préconisés", description="Tableau des heures : colonne des heures.")
     question: Text = Field(
         "Quelles sont les compétences à acquérir et quel est le contenu de la formation à proposer aux candidats ?",
@@ -302,7 +327,9 @@ class Livret(_Strict):
     savoir_faire: Text = Field("Ce que le candidat doit savoir faire", description="Rubrique des savoir-faire.")
     contenu: Text = Field("Contenu de la formation à délivrer", description="Rubrique du contenu de formation.")
     objectifs: Text = Field("Objectifs et modules de formation", description="Sous-rubrique des objectifs et modules.")
-    activites: Text = Field("Quelles activités proposer au candidat en entreprise ?", description="Rubrique des activités.")
+    activites: Text = Field(
+        "Quelles activités proposer au candidat en entreprise ?", description="Rubrique des activités."
+    )
     criteres: Text = Field("Critères d'évaluation", description="Rubrique des critères d'évaluation.")
     fiche: FicheLabels = Field(default_factory=FicheLabels, description="Grille « De la formation à l'entreprise ».")
 
@@ -313,8 +340,12 @@ class Referentiel(_Strict):
     format: Literal[1] = Field(description="Version du format de ce fichier : toujours 1.")
     cqp: Cqp
     version: Version
-    presentation: Markdown | None = Field(None, description="Présentation du CQP en tête de la vue d'ensemble (Markdown).")
-    livret: Livret = Field(default_factory=Livret, description="Libellés du livret et des pages ; chaque clé a une valeur par défaut.")
+    presentation: Markdown | None = Field(
+        None, description="Présentation du CQP en tête de la vue d'ensemble (Markdown)."
+    )
+    livret: Livret = Field(
+        default_factory=Livret, description="Libellés du livret et des pages ; chaque clé a une valeur par défaut."
+    )
     competences: list[Competence] = Field(min_length=1, description="Les compétences du CQP (au moins une).")
 
     @model_validator(mode="before")
@@ -332,7 +363,11 @@ class Referentiel(_Strict):
                 raise PydanticCustomError(
                     "doublon_competence",
                     "numéro de compétence {numero} en double (déjà utilisé par competences[{autre}])",
-                    {"numero": competence.numero, "autre": seen[competence.numero], "chemin": ("competences", i, "numero")},
+                    {
+                        "numero": competence.numero,
+                        "autre": seen[competence.numero],
+                        "chemin": ("competences", i, "numero"),
+                    },
                 )
             seen[competence.numero] = i
         modules: dict[str, tuple[int, int]] = {}
@@ -367,9 +402,7 @@ class Referentiel(_Strict):
 
     def libelle(self, text: str) -> str:
         """Fill the {intitule} and {instance} placeholders of a livret text."""
-        return text.replace("{intitule}", self.cqp.intitule).replace(
-            "{instance}", self.cqp.instance or "branche"
-        )
+        return text.replace("{intitule}", self.cqp.intitule).replace("{instance}", self.cqp.instance or "branche")
 
 
 def fr_number(value: Decimal | int | float) -> str:

@@ -38,13 +38,34 @@ class Build:
         return " ".join(article.get_text(" ").split())
 
 
-def run_build(referentiel: Path, site: Path, *, pdf: bool = False, extra_env: dict[str, str] | None = None,
-              config: Path | None = None, timeout: float = 300) -> Build:
+def run_build(
+    referentiel: Path,
+    site: Path,
+    *,
+    pdf: bool = False,
+    extra_env: dict[str, str] | None = None,
+    config: Path | None = None,
+    timeout: float = 300,
+) -> Build:
     """Run the real `mkdocs build` in a subprocess, as the README does."""
-    env = {**os.environ, "CQP_REFERENTIEL": str(referentiel), "CQP_PDF": "1" if pdf else "0",
-           "NO_MKDOCS_2_WARNING": "1", **(extra_env or {})}
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site),
-               "-f", str(config or ROOT / "mkdocs.yml")]
+    env = {
+        **os.environ,
+        "CQP_REFERENTIEL": str(referentiel),
+        "CQP_PDF": "1" if pdf else "0",
+        "NO_MKDOCS_2_WARNING": "1",
+        **(extra_env or {}),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "-d",
+        str(site),
+        "-f",
+        str(config or ROOT / "mkdocs.yml"),
+    ]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     return Build(done.returncode, done.stdout + done.stderr, site)
 
