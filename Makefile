@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: installer installer-tests servir construire tester valider benchmark
 
