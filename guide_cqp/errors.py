@@ -54,10 +54,7 @@ class ReferentielInvalide(Exception):
     def rapport(self) -> str:
         n = len(self.problemes)
         fichier = self.problemes[0].fichier if self.problemes else "référentiel"
-        titre = (
-            f"Le référentiel {fichier} contient {n} erreur{'s' if n > 1 else ''}"
-            "\u00a0; rien n'a été publié."
-        )
+        titre = f"Le référentiel {fichier} contient {n} erreur{'s' if n > 1 else ''}\u00a0; rien n'a été publié."
         lignes = [titre] + [f"  - {p}" for p in self.problemes]
         return "\n".join(lignes)
 

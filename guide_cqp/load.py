@@ -88,7 +88,9 @@ def read_text(path: Path, fichier: str) -> str:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        fail("fichier introuvable. Vérifiez le chemin (extra.referentiel dans mkdocs.yml ou la variable CQP_REFERENTIEL).")
+        fail(
+            "fichier introuvable. Vérifiez le chemin (extra.referentiel dans mkdocs.yml ou la variable CQP_REFERENTIEL)."
+        )
     except OSError as exc:
         fail(f"fichier illisible ({exc.strerror}).")
     if path.is_dir():
@@ -129,9 +131,7 @@ def parse_document(text: str, fichier: str) -> Document:
         ligne, colonne = exc.mark if exc.mark else (None, None)
         raise ReferentielInvalide([Probleme(fichier, ligne, colonne, (), exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        ligne, colonne = _mark(mark) if mark else (None, None)
-        message = translate_yaml_error(exc, text)
+        ligne, colonne, message = locate_yaml_error(exc, text)
         raise ReferentielInvalide([Probleme(fichier, ligne, colonne, (), message)]) from None
     except yaml.YAMLError as exc:  # reader errors carry a position but are not "marked"
         position = getattr(exc, "position", None)
@@ -144,34 +144,113 @@ def parse_document(text: str, fichier: str) -> Document:
         raise ReferentielInvalide([Probleme(fichier, ligne, colonne, (), message)]) from None
     if doc.data is None:
         raise ReferentielInvalide(
-            [Probleme(fichier, None, None, (), "le fichier est vide\u00a0: il doit contenir un référentiel (format, cqp, version, compétences).")]
+            [
+                Probleme(
+                    fichier,
+                    None,
+                    None,
+                    (),
+                    "le fichier est vide\u00a0: il doit contenir un référentiel (format, cqp, version, compétences).",
+                )
+            ]
         )
     if not isinstance(doc.data, dict):
         ligne, colonne = doc.value_marks.get((), (None, None))
         raise ReferentielInvalide(
-            [Probleme(fichier, ligne, colonne, (), "le fichier doit commencer par des clés (format:, cqp:, version:, competences:…), pas par une liste ni un texte.")]
+            [
+                Probleme(
+                    fichier,
+                    ligne,
+                    colonne,
+                    (),
+                    "le fichier doit commencer par des clés (format:, cqp:, version:, competences:…), pas par une liste ni un texte.",
+                )
+            ]
         )
     return doc
 
 
 _YAML_PROBLEMS = [
-    ("found character '\\t' that cannot start any token", "tabulation interdite\u00a0: en YAML, on indente avec des espaces, jamais avec la touche Tab."),
-    ("found a tab character", "tabulation interdite\u00a0: en YAML, on indente avec des espaces, jamais avec la touche Tab."),
-    ("while scanning a quoted scalar", "guillemet ouvert jamais refermé\u00a0: ajoutez le guillemet fermant (\" ou ')."),
-    ("mapping values are not allowed", "deux-points inattendu\u00a0: mettez le texte entre guillemets s'il contient « : », ou vérifiez l'indentation."),
+    (
+        "found character '\\t' that cannot start any token",
+        "tabulation interdite\u00a0: en YAML, on indente avec des espaces, jamais avec la touche Tab.",
+    ),
+    (
+        "found a tab character",
+        "tabulation interdite\u00a0: en YAML, on indente avec des espaces, jamais avec la touche Tab.",
+    ),
+    (
+        "while scanning a quoted scalar",
+        "guillemet ouvert jamais refermé\u00a0: ajoutez le guillemet fermant (\" ou ').",
+    ),
+    (
+        "mapping values are not allowed",
+        "deux-points inattendu\u00a0: mettez le texte entre guillemets s'il contient « : », ou vérifiez l'indentation.",
+    ),
     ("could not find expected ':'", "deux-points manquant après une clé, ou texte sur plusieurs lignes mal indenté."),
     ("did not find expected key", "indentation incorrecte\u00a0: les clés d'un même bloc doivent être alignées."),
-    ("did not find expected '-' indicator", "indentation incorrecte dans une liste\u00a0: les tirets d'une même liste doivent être alignés."),
+    (
+        "did not find expected '-' indicator",
+        "indentation incorrecte dans une liste\u00a0: les tirets d'une même liste doivent être alignés.",
+    ),
     ("expected <block end>", "indentation incorrecte\u00a0: les clés d'un même bloc doivent être alignées."),
     ("block sequence entries are not allowed", "tiret de liste inattendu\u00a0: vérifiez l'indentation."),
     ("found undefined alias", "alias (*nom) qui ne renvoie à aucune ancre (&nom)."),
-    ("found unexpected end of stream", "fin de fichier inattendue\u00a0: un guillemet ou un crochet n'est pas refermé."),
+    (
+        "found unexpected end of stream",
+        "fin de fichier inattendue\u00a0: un guillemet ou un crochet n'est pas refermé.",
+    ),
     ("did not find expected node content", "valeur manquante ou caractère inattendu."),
-    ("found character that cannot start any token", "caractère inattendu en début de valeur\u00a0: mettez le texte entre guillemets."),
-    ("found unknown escape character", "séquence d'échappement inconnue entre guillemets doubles\u00a0: doublez la barre oblique inverse (\\\\) ou utilisez des guillemets simples."),
+    (
+        "found character that cannot start any token",
+        "caractère inattendu en début de valeur\u00a0: mettez le texte entre guillemets.",
+    ),
+    (
+        "found unknown escape character",
+        "séquence d'échappement inconnue entre guillemets doubles\u00a0: doublez la barre oblique inverse (\\\\) ou utilisez des guillemets simples.",
+    ),
     ("did not find expected ',' or ']'", "liste entre crochets mal fermée\u00a0: il manque « , » ou « ] »."),
     ("did not find expected ',' or '}'", "accolades mal fermées\u00a0: il manque « , » ou « } »."),
 ]
+
+
+def locate_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, int | None, str]:
+    """Line, column and French message of a syntax error, at the place the editor must fix.
+
+    PyYAML reports an unclosed quote where it gave up (often the end of the file, or the
+    next line that holds a quote): the line that opened the quote is the one to show.
+    """
+    if exc.context and "quoted scalar" in exc.context and exc.context_mark is not None:
+        ligne, colonne = _mark(exc.context_mark)
+        return ligne, colonne, translate_yaml_error(exc, text)
+    mark = exc.problem_mark or exc.context_mark
+    ligne, colonne = _mark(mark) if mark else (None, None)
+    message = translate_yaml_error(exc, text)
+    if ligne is not None and "tabulation" not in message:
+        opened = _unclosed_quote(text.splitlines()[:ligne])
+        if opened is not None and opened < ligne:
+            return opened, None, (
+                "erreur de syntaxe YAML\u00a0: guillemet ouvert sur cette ligne et jamais refermé\u00a0: "
+                f"ajoutez le guillemet fermant (la lecture échoue plus loin, ligne {ligne})."
+            )
+    return ligne, colonne, message
+
+
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)*(?:[^\s#'"-][^#]*?:\s+)?(?:-\s+)*(["'])(.*)$""")
+
+
+def _unclosed_quote(lines: list[str]) -> int | None:
+    """The last line (1-based) whose value opens a quote without closing it on the same line."""
+    found = None
+    for number, line in enumerate(lines, start=1):
+        match = _QUOTED_VALUE.match(line)
+        if match is None:
+            continue
+        quote, rest = match.groups()
+        rest = rest.replace("\\\\", "").replace('\\"', "") if quote == '"' else rest.replace("''", "")
+        if quote not in rest:
+            found = number
+    return found
 
 
 def translate_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> str:
@@ -215,10 +294,13 @@ class _Builder:
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
-                raise _Fatal(event.start_mark, "le fichier contient plusieurs documents YAML (séparés par « --- »)\u00a0: gardez-en un seul.")
+                raise _Fatal(
+                    event.start_mark,
+                    "le fichier contient plusieurs documents YAML (séparés par « --- »)\u00a0: gardez-en un seul.",
+                )
         elif isinstance(event, yaml.ScalarEvent):
             self.check_tag(event)
-            plain = event.implicit[0] and event.style is None
+            plain = event.implicit[0] and not event.style  # libyaml marks plain scalars with "", PyYAML with None
             value = None if plain and _NULL.match(event.value) else event.value
             if self.expects_key():
                 self.set_key(event.value, event)
@@ -228,7 +310,9 @@ class _Builder:
                 self.remember(event.anchor, value, 1)
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
-                raise _Fatal(event.start_mark, f"alias « *{event.anchor} » sans ancre « &{event.anchor} » correspondante.")
+                raise _Fatal(
+                    event.start_mark, f"alias « *{event.anchor} » sans ancre « &{event.anchor} » correspondante."
+                )
             value, size = self.anchors[event.anchor]
             if self.expects_key():
                 raise _Fatal(event.start_mark, "un alias ne peut pas servir de clé.")
@@ -237,9 +321,14 @@ class _Builder:
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self.check_tag(event)
             if self.expects_key():
-                raise _Fatal(event.start_mark, "clé complexe non prise en charge\u00a0: une clé doit être un simple mot.")
+                raise _Fatal(
+                    event.start_mark, "clé complexe non prise en charge\u00a0: une clé doit être un simple mot."
+                )
             if len(self.stack) >= MAX_DEPTH:
-                raise _Fatal(event.start_mark, f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)\u00a0: vérifiez les crochets et l'indentation.")
+                raise _Fatal(
+                    event.start_mark,
+                    f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)\u00a0: vérifiez les crochets et l'indentation.",
+                )
             self.count(1, event)
             container: dict | list = {} if isinstance(event, yaml.MappingStartEvent) else []
             path = self.add(container, event)
@@ -305,5 +394,7 @@ class _Builder:
 
     def check_tag(self, event: yaml.NodeEvent) -> None:
         tag = getattr(event, "tag", None)
-        if tag not in _ACCEPTED_TAGS and not (isinstance(event, yaml.CollectionStartEvent) and tag in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")):
+        if tag not in _ACCEPTED_TAGS and not (
+            isinstance(event, yaml.CollectionStartEvent) and tag in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+        ):
             raise _Fatal(event.start_mark, f"étiquette YAML « {tag} » non prise en charge\u00a0: retirez-la.")

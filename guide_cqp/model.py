@@ -26,19 +26,32 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 _SPACES = re.compile(r"[ \t\r\n]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_control(value: str) -> str:
+    """Refuse invisible control characters ("\\x02" in double quotes): they break Markdown and the PDF."""
+    found = _CONTROL.search(value)
+    if found:
+        raise PydanticCustomError(
+            "caractere_controle",
+            "caractère de contrôle invisible (U+{code}) dans le texte\u00a0: supprimez-le",
+            {"code": f"{ord(found.group()):04X}"},
+        )
+    return value
 
 
 def _clean_text(value: Any) -> Any:
     """Normalise a one-line text: NFC, inner whitespace folded, ends stripped (NBSP included)."""
     if isinstance(value, str):
-        return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+        return _SPACES.sub(" ", unicodedata.normalize("NFC", _no_control(value))).strip()
     return value
 
 
 def _clean_markdown(value: Any) -> Any:
     """Markdown keeps its line breaks; only NFC, line ends and outer blank lines change."""
     if isinstance(value, str):
-        text = unicodedata.normalize("NFC", value).replace("\r\n", "\n")
+        text = unicodedata.normalize("NFC", _no_control(value)).replace("\r\n", "\n")
         return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
     return value
 
@@ -303,7 +316,7 @@ class Livret(_Strict):
     colonne_dates: Text = Field("Dates prévisionnelles", description="Fiche de synthèse : colonne des dates.")
     colonne_heures: Text = Field("Nombre d'heures prévisionnel*", description="Fiche de synthèse : colonne des heures.")
     renvoi_heures: Text = Field(
-        "(*) sur la base des volumes horaires indiqués par la CPNEFP – cf. page suivante",
+        "(*) sur la base des volumes horaires indiqués par la {instance} – cf. page suivante",
         description="Renvoi sous la fiche de synthèse.",
     )
     preconise_titre: Text = Field(

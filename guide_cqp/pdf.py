@@ -1,14 +1,84 @@
-"""The fillable livret PDF, made by WeasyPrint from the same template as the livret page."""
+"""The fillable livret PDF, made by WeasyPrint from the same template as the livret page.
+
+The PDF is the blank paper livret: printed without being filled, it shows the
+same boxes as the web page printed from a browser. Opened in a PDF reader, its
+boxes are form fields. Their names are stable (people keep filled copies, tools
+may read them back); ``<n>`` is the competence's number, ``<i>``/``<j>`` count
+from 1 in the référentiel's order:
+
+=============================  ====================  ==========================================
+name                           kind                  where
+=============================  ====================  ==========================================
+``couverture_<i>``             text (one line)       cover field i of ``livret.champs_couverture``;
+                               text (multi-line)     … a field naming « cachet » or « signature »
+``c<n>_module_<j>``            checkbox              synthesis sheet: module j of competence n
+``c<n>_organisme``             text (multi-line)     synthesis sheet: training organisation
+``c<n>_dates``                 text (multi-line)     synthesis sheet: planned dates
+``c<n>_heures``                text (multi-line)     synthesis sheet: planned hours
+``c<n>_points_cles``           text (multi-line)     sheet n: key points of the training
+``c<n>_activites``             text (multi-line)     sheet n: activities done in the company
+``c<n>_formateur``             text (multi-line)     sheet n: trainer's comments
+``c<n>_tuteur_positifs``       text (multi-line)     sheet n: tutor's comments, positive points
+``c<n>_tuteur_approfondir``    text (multi-line)     sheet n: tutor's comments, to be deepened
+=============================  ====================  ==========================================
+
+Field numbers follow the référentiel (competence numbers, module order), so a
+field keeps its name when another competence is added.
+
+Same référentiel, same bytes: the creation and modification dates come from
+the référentiel's version date, the file identifier from its code and version,
+and nothing else in WeasyPrint's output depends on the clock or the machine.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import ctypes.util
+import io
 from pathlib import Path
+from types import ModuleType
 
 from .model import Referentiel
 from .render import render_livret_document
 
 ASSETS = Path(__file__).parent / "assets"
+STYLESHEETS = ("cqp.css", "livret-pdf.css")
+
+# The system libraries WeasyPrint loads, with the names it tries (weasyprint/text/ffi.py) and
+# the Debian/Ubuntu package that provides each one.
+_LIBRARIES: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (name, package, tuple(candidates.split()))
+    for name, package, candidates in (
+        (
+            "GObject",
+            "libglib2.0-0",
+            "libgobject-2.0-0 gobject-2.0-0 gobject-2.0 libgobject-2.0.so.0 "
+            "libgobject-2.0.0.dylib libgobject-2.0-0.dll",
+        ),
+        (
+            "Pango",
+            "libpango-1.0-0",
+            "libpango-1.0-0 pango-1.0-0 pango-1.0 libpango-1.0.so.0 libpango-1.0.dylib libpango-1.0-0.dll",
+        ),
+        (
+            "HarfBuzz",
+            "libharfbuzz0b",
+            "libharfbuzz-0 harfbuzz harfbuzz-0.0 libharfbuzz.so.0 libharfbuzz.0.dylib libharfbuzz-0.dll",
+        ),
+        (
+            "Fontconfig",
+            "libfontconfig1",
+            "libfontconfig-1 fontconfig-1 fontconfig libfontconfig.so.1 libfontconfig.1.dylib libfontconfig-1.dll",
+        ),
+        (
+            "PangoFT2",
+            "libpangoft2-1.0-0",
+            "libpangoft2-1.0-0 pangoft2-1.0-0 pangoft2-1.0 libpangoft2-1.0.so.0 "
+            "libpangoft2-1.0.dylib libpangoft2-1.0-0.dll",
+        ),
+    )
+)
 
 
 class PdfIndisponible(RuntimeError):
@@ -16,31 +86,69 @@ class PdfIndisponible(RuntimeError):
 
 
 def build_pdf(referentiel: Referentiel) -> bytes:
-    """Same référentiel, same bytes: every date in the PDF comes from the référentiel."""
+    """The livret as a fillable A4 PDF (bytes), identical for an identical référentiel."""
     weasyprint = _import_weasyprint()
-    css = (ASSETS / "cqp.css").read_text(encoding="utf-8") + (ASSETS / "livret-pdf.css").read_text(encoding="utf-8")
+    css = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in STYLESHEETS)
     html = render_livret_document(referentiel, css)
     document = weasyprint.HTML(string=html, base_url=str(ASSETS)).render()
-    return document.write_pdf(pdf_forms=True, uncompressed_pdf=False, pdf_identifier=_identifier(referentiel))
+    return document.write_pdf(pdf_forms=True, pdf_identifier=_identifier(referentiel))
 
 
 def _identifier(referentiel: Referentiel) -> bytes:
-    return f"{referentiel.cqp.code}-{referentiel.version.numero}".encode()
+    """A fixed file identifier: WeasyPrint's default (True) would hash the content, also stable, but
+    naming the CQP and version makes two editions of the livret tell themselves apart."""
+    return f"guide-cqp:{referentiel.cqp.code}:{referentiel.version.numero}".encode()
 
 
-def _import_weasyprint():  # noqa: ANN202 (the module itself)
-    for library in ("pango-1.0", "pangoft2-1.0"):
-        if ctypes.util.find_library(library) is None:
-            raise PdfIndisponible(
-                f"la bibliothèque {library} est absente\u00a0: le livret PDF ne peut pas être créé. "
-                "Installez Pango (Debian/Ubuntu\u00a0: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0), "
-                "ou construisez sans PDF avec CQP_PDF=0."
-            )
+def _import_weasyprint() -> ModuleType:
+    """Import WeasyPrint, or say in French which system library is missing.
+
+    WeasyPrint loads Pango and its companions when imported; when one is missing it
+    prints an English banner and raises OSError. The banner is swallowed, and the
+    libraries are probed with the same names to tell the user which one to install.
+    """
     try:
-        import weasyprint
-    except OSError as exc:  # a library WeasyPrint needs could not be loaded
+        with contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint
+    except ImportError:
         raise PdfIndisponible(
-            f"WeasyPrint ne peut pas démarrer ({exc})\u00a0: installez Pango "
-            "(libpango-1.0-0, libpangoft2-1.0-0), ou construisez sans PDF avec CQP_PDF=0."
+            "Livret PDF impossible à créer\u00a0: le module Python WeasyPrint n'est pas installé "
+            "(pip install weasyprint). Pour construire le site sans le PDF\u00a0: CQP_PDF=0."
+        ) from None
+    except OSError as exc:
+        missing = missing_libraries()
+        if len(missing) == 1:
+            what = f"bibliothèque système introuvable\u00a0: {missing[0][0]} ({missing[0][1]}). Installez-la"
+        elif missing:
+            names = ", ".join(f"{name} ({package})" for name, package in missing)
+            what = f"bibliothèques système introuvables\u00a0: {names}. Installez-les"
+        else:
+            what = f"une bibliothèque système ne se charge pas ({exc}). Installez Pango et ses dépendances"
+            missing = [(name, package) for name, package, _ in _LIBRARIES]
+        packages = " ".join(package for _, package in missing)
+        raise PdfIndisponible(
+            f"Livret PDF impossible à créer, WeasyPrint ne peut pas démarrer\u00a0: {what} "
+            f"(Debian/Ubuntu\u00a0: sudo apt-get install {packages}\u00a0; macOS\u00a0: brew install pango\u00a0; "
+            "Windows\u00a0: voir https://doc.courtbouillon.org/weasyprint/stable/first_steps.html), "
+            "ou construisez le site sans le PDF avec CQP_PDF=0."
         ) from None
     return weasyprint
+
+
+def missing_libraries() -> list[tuple[str, str]]:
+    """(library, Debian package) for each library WeasyPrint needs that cannot be loaded."""
+    return [(name, package) for name, package, candidates in _LIBRARIES if not _loadable(candidates)]
+
+
+def _loadable(candidates: tuple[str, ...]) -> bool:
+    """Like cffi's dlopen, which WeasyPrint uses: the name itself, then what find_library finds."""
+    for candidate in candidates:
+        for path in (candidate, ctypes.util.find_library(candidate)):
+            if not path:
+                continue
+            try:
+                ctypes.CDLL(path)
+            except OSError:
+                continue
+            return True
+    return False

@@ -11,22 +11,41 @@ by the web page and the PDF.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import html
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as etree
 
 import markdown as markdown_lib
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from .model import Competence, Heures, ItemDetaille, Referentiel, fr_number
 
-_MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 _SAFE_URL = re.compile(r"^(?:https?:|mailto:|[^:]*$)", re.IGNORECASE)
+_URL_IGNORED = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 _MD_SPECIALS = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>^=:&\"']")
 _HIGH_PUNCT = re.compile(r"(?<=[^\s;!?])[ \u00a0\u202f]*([;!?]+)(?=\s|$)")
 _COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]+:(?=\s|$)")
@@ -88,14 +107,24 @@ def french_date(value: dt.date) -> str:
 
 
 class _SafeLinks(markdown_lib.treeprocessors.Treeprocessor):
-    """Drop link targets that are neither http(s), mailto nor relative (no javascript:, data:…)."""
+    """Drop link targets that are neither http(s), mailto nor relative (no javascript:, data:…).
+
+    The attribute is removed, not replaced by « # »: the link text stays, as plain text,
+    and the PDF gets no link to the build machine's folder.
+    """
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
             for attribute in ("href", "src"):
                 url = element.get(attribute)
-                if url is not None and not _SAFE_URL.match(url.strip().replace("\x00", "")):
-                    element.set(attribute, "#")
+                if url is not None and not is_safe_url(url):
+                    del element.attrib[attribute]
+
+
+def is_safe_url(url: str) -> bool:
+    """Judge the URL the browser will follow: entities decoded (« javascript&#58; »), control and space characters dropped."""
+    seen = _URL_IGNORED.sub("", html.unescape(url))
+    return bool(_SAFE_URL.match(seen))
 
 
 class _NoRawHtml(markdown_lib.Extension):
@@ -107,13 +136,18 @@ class _NoRawHtml(markdown_lib.Extension):
         md.treeprocessors.register(_SafeLinks(md), "cqp_safe_links", 0)
 
 
+@cache
+def _markdown() -> markdown_lib.Markdown:
+    """One converter per process, reset before each field: setting up its processors costs more than a conversion."""
+    return markdown_lib.Markdown(extensions=[_NoRawHtml(), "sane_lists"], output_format="html")
+
+
 def markdown_filter(value: str | None, referentiel: Referentiel | None = None) -> Markup:
     """Render a Markdown field of the référentiel to safe HTML."""
     if not value:
         return Markup("")
     text = referentiel.libelle(value) if referentiel else value
-    md = markdown_lib.Markdown(extensions=[_NoRawHtml(), "sane_lists"], output_format="html")
-    html = md.convert(french_typography(text))
+    html = _markdown().reset().convert(french_typography(text))
     return Markup(html.replace("\n\n", "\n"))
 
 
@@ -129,6 +163,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         comment_start_string="{##",  # "{#id}" is Markdown's attribute syntax in page templates
         comment_end_string="##}",
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(
         t=text_filter,
@@ -143,11 +178,52 @@ def environment() -> Environment:
     return env
 
 
+class _QuietBytecodeCache(FileSystemBytecodeCache):
+    """A cache that cannot be read or written only makes the build slower, never stops it."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 (a damaged cache file: compile the template again)
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates kept between builds, as Python keeps .pyc files.
+
+    Compiling the templates is a large part of what the generator adds to a `mkdocs build`; Jinja
+    checks each cached entry against its template's source and its own and Python's versions.
+    The cache lives in the user's cache folder (XDG_CACHE_HOME, else ~/.cache); CQP_CACHE=0 turns it off.
+    """
+    if os.environ.get("CQP_CACHE", "").strip() == "0":
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    directory = Path(base) / "guide-cqp" / "jinja"
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _QuietBytecodeCache(str(directory))
+
+
 def _render(template: str, referentiel: Referentiel, **context: Any) -> str:
     md = lambda value: markdown_filter(value, referentiel)  # noqa: E731 (a filter bound to this référentiel)
     label = lambda value: text_filter(referentiel.libelle(value))  # noqa: E731
-    return environment().get_template(template).render(
-        ref=referentiel, labels=referentiel.livret, md=md, label=label, version=version_label(referentiel), **context
+    return (
+        environment()
+        .get_template(template)
+        .render(
+            ref=referentiel,
+            labels=referentiel.livret,
+            md=md,
+            label=label,
+            version=version_label(referentiel),
+            **context,
+        )
     )
 
 

@@ -102,7 +102,9 @@ def _suggestion(doc: Document, chemin: Path_) -> str:
     key = str(chemin[-1])
     close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
     if not close:
-        close = [f for f in fields if f.replace("_", "") == key.lower().replace("_", "").replace("é", "e").replace("è", "e")]
+        close = [
+            f for f in fields if f.replace("_", "") == key.lower().replace("_", "").replace("é", "e").replace("è", "e")
+        ]
     if close:
         return f"\u00a0: vouliez-vous dire « {close[0]} »\u00a0?"
     return f"\u00a0; clés possibles ici\u00a0: {', '.join(sorted(fields))}"
