@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# W3C Nu HTML checker (npm package vnu-jar), kept outside the repository.
+VNU_DIR ?= $(HOME)/.cache/guide-cqp/vnu
 
-.PHONY: installer installer-tests servir construire tester valider benchmark
+.PHONY: installer installer-tests servir construire tester valider schema benchmark
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,8 @@ installer-tests: $(BIN)/python
 	bash scripts/installer-systeme.sh --tests
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	test -f $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar || \
+	  npm install --no-save --no-audit --no-fund --ignore-scripts --prefix $(VNU_DIR) vnu-jar >/dev/null
 
 servir: installer
 	$(BIN)/mkdocs serve --livereload
@@ -26,6 +30,9 @@ construire: installer
 
 valider: installer
 	$(BIN)/cqp valider referentiel.yaml
+
+schema: installer
+	$(BIN)/cqp schema -o schema/referentiel.schema.json
 
 tester: installer-tests
 	$(BIN)/ruff check guide_cqp macros tests benchmarks

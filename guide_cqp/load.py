@@ -229,10 +229,11 @@ def locate_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None,
     if ligne is not None and "tabulation" not in message:
         opened = _unclosed_quote(text.splitlines()[:ligne])
         if opened is not None and opened < ligne:
-            return opened, None, (
+            unclosed = (
                 "erreur de syntaxe YAML\u00a0: guillemet ouvert sur cette ligne et jamais refermé\u00a0: "
                 f"ajoutez le guillemet fermant (la lecture échoue plus loin, ligne {ligne})."
             )
+            return opened, None, unclosed
     return ligne, colonne, message
 
 

@@ -56,6 +56,36 @@ def _clean_markdown(value: Any) -> Any:
     return value
 
 
+_MARKDOWN_PREFIX = re.compile(r"^(?:[ \t>*+-]|\d+[.)])*")
+MAX_MARKDOWN_PREFIX = 80  # columns of indentation and list or quote markers before a line's text
+MAX_BRACKETS_PER_PARAGRAPH = 100
+
+
+def _markdown_within_limits(value: str) -> str:
+    """Refuse the shapes that make Markdown slow or crash, long before a person would write them.
+
+    Python-Markdown recurses once per nested list (a deep enough nesting is a RecursionError)
+    and takes a time quadratic in the « [ » of a paragraph (40 000 of them: minutes).
+    """
+    for number, line in enumerate(value.split("\n"), start=1):
+        prefix = _MARKDOWN_PREFIX.match(line.expandtabs(4))
+        if prefix and len(prefix.group()) > MAX_MARKDOWN_PREFIX:
+            raise PydanticCustomError(
+                "markdown_imbrication",
+                "ligne {ligne} du texte\u00a0: listes ou citations imbriquées trop profondément "
+                "(plus de {max} caractères de retrait ou de puces)",
+                {"ligne": number, "max": MAX_MARKDOWN_PREFIX},
+            )
+    for paragraph in re.split(r"\n[ \t]*\n", value):
+        if paragraph.count("[") > MAX_BRACKETS_PER_PARAGRAPH:
+            raise PydanticCustomError(
+                "markdown_crochets",
+                "plus de {max} crochets « [ » dans un même paragraphe\u00a0: un lien s'écrit [texte](adresse)",
+                {"max": MAX_BRACKETS_PER_PARAGRAPH},
+            )
+    return value
+
+
 def _decimal_comma(value: Any) -> Any:
     """French writers type 3,5: accept it as 3.5."""
     if isinstance(value, str):
@@ -66,7 +96,7 @@ def _decimal_comma(value: Any) -> Any:
 def _finite(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise PydanticCustomError("nombre_fini", "nombre attendu (par exemple 7 ou 3,5)")
-    return value
+    return abs(value) if value.is_zero() else value  # "-0" is 0, not « -0 h »
 
 
 def _parse_int(value: Any) -> Any:
@@ -91,7 +121,7 @@ def _parse_date(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_clean_text), Field(min_length=1)]
-Markdown = Annotated[str, BeforeValidator(_clean_markdown)]
+Markdown = Annotated[str, BeforeValidator(_clean_markdown), AfterValidator(_markdown_within_limits)]
 Hours = Annotated[
     Decimal, BeforeValidator(_decimal_comma), AfterValidator(_finite), Field(ge=0, max_digits=7, decimal_places=2)
 ]
@@ -351,8 +381,10 @@ class Referentiel(_Strict):
     """A whole référentiel: what the branch publishes for one CQP."""
 
     format: Literal[1] = Field(description="Version du format de ce fichier : toujours 1.")
-    cqp: Cqp
-    version: Version
+    cqp: Cqp = Field(description="Identité du CQP : code, intitulé, branche et instance.")
+    version: Version = Field(
+        description="Version du référentiel : numéro, date et statut, affichés sur chaque page et sur le livret."
+    )
     presentation: Markdown | None = Field(
         None, description="Présentation du CQP en tête de la vue d'ensemble (Markdown)."
     )

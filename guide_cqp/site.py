@@ -26,7 +26,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import render
+from . import render, search, theme
 from .errors import ReferentielInvalide
 from .model import Competence, Referentiel, _list_fr
 from .validate import load_referentiel
@@ -34,7 +34,8 @@ from .validate import load_referentiel
 log = logging.getLogger("mkdocs.plugins.guide_cqp")
 
 ASSETS = Path(__file__).parent / "assets"
-CSS_URI = "assets/guide-cqp/cqp.css"
+# Stylesheets, in order: the référentiel's pages and livret, then the palette/contrast/focus fixes of the theme.
+CSS_URIS = {"assets/guide-cqp/cqp.css": "cqp.css", "assets/guide-cqp/theme.css": "theme.css"}
 NAV_MARKER = "referentiel"  # nav entry « - Référentiel: referentiel » marks where the pages go
 NAV_FLAT_MAX = 20  # up to this many competences the nav lists them all; beyond, in groups (_competence_entries)
 
@@ -113,9 +114,11 @@ def on_startup(command: str, dirty: bool) -> None:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Validate the référentiel first: a bad file stops the build before anything is written."""
     ref = _referentiel_or_abort(config)
+    _add_theme_overrides(config)
     config.watch.append(str(referentiel_path(config)))
-    if CSS_URI not in config.extra_css:
-        config.extra_css.append(CSS_URI)
+    for css_uri in CSS_URIS:
+        if css_uri not in config.extra_css:
+            config.extra_css.append(css_uri)
     config.extra["cqp_version"] = {
         "intitule": ref.cqp.intitule,
         "libelle": render.version_label(ref),
@@ -128,9 +131,19 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Add the référentiel's pages (and the PDF) in memory: nothing is written into docs/."""
     ref = _referentiel_or_abort(config)
+    taken = {f.dest_uri: f.src_uri for f in files}
     for uri, content in _page_sources(ref).items():
-        files.append(File.generated(config, uri, content=content))
-    files.append(File.generated(config, CSS_URI, abs_src_path=str(ASSETS / "cqp.css")))
+        generated = File.generated(config, uri, content=content)
+        if generated.dest_uri in taken:
+            log.error(
+                f"Le code du CQP « {ref.cqp.code} » produirait la page {generated.url}, déjà occupée par "
+                f"docs/{taken[generated.dest_uri]}\u00a0: choisissez un autre code (cqp.code dans le référentiel)."
+            )
+            raise Abort("Construction interrompue\u00a0: conflit entre le code du CQP et une page existante.")
+        files.append(generated)
+    for css_uri, name in CSS_URIS.items():
+        files.append(File.generated(config, css_uri, abs_src_path=str(ASSETS / name)))
+    search.add_accent_folding(files, config)
     _state.pdf_built = pdf_wanted()
     if _state.pdf_built:
         from .pdf import PdfIndisponible, build_pdf  # WeasyPrint is slow to import: only when needed
@@ -142,6 +155,25 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             raise Abort("Construction interrompue\u00a0: le livret PDF n'a pas pu être créé.") from None
     _state.files = files
     return files
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Material's own markup made valid and named for screen readers (guide_cqp/theme.py)."""
+    return theme.fix_material_markup(output)
+
+
+def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
+    """The same fixes for the pages rendered from a theme template alone (404.html)."""
+    return theme.fix_material_markup(output_content) if template_name.endswith(".html") else output_content
+
+
+def _add_theme_overrides(config: MkDocsConfig) -> None:
+    """Our template overrides, below the site's own custom_dir and above Material's templates."""
+    ours = str(Path(__file__).parent / "overrides")
+    dirs = config.theme.dirs
+    if ours not in dirs:
+        material = next((i for i, d in enumerate(dirs) if Path(d).parts[-2:] == ("material", "templates")), 0)
+        dirs.insert(material, ours)
 
 
 def _referentiel_or_abort(config: MkDocsConfig) -> Referentiel:
@@ -263,6 +295,14 @@ def define_env(env: Any) -> None:
         return render.render_livret(ref(), links())
 
     _define_author_macros(env, ref, links)
+
+    # « Rédiger le référentiel » (docs/rediger-le-referentiel.md): every key, from the JSON Schema.
+    @env.macro
+    def reference_referentiel() -> str:
+        """Toutes les clés du référentiel (sens, type, exemple), tirées du schéma JSON ; seule sur sa ligne."""
+        from .schema import reference
+
+        return "\n\n" + render.render_fragment("reference_format", ref(), blocs=reference()).strip() + "\n\n"
 
 
 # --- macros for page authors (documented in docs/macros.md) -------------------------------

@@ -22,6 +22,7 @@ _MESSAGES = {
     "greater_than_equal": "doit être supérieur ou égal à {ge}",
     "decimal_type": "nombre attendu (par exemple 7 ou 3,5)",
     "decimal_parsing": "nombre attendu (par exemple 7 ou 3,5)",
+    "finite_number": "nombre attendu (par exemple 7 ou 3,5)",
     "decimal_max_digits": "nombre trop grand",
     "decimal_max_places": "au plus deux décimales",
     "decimal_whole_digits": "nombre trop grand",

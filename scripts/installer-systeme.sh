@@ -10,6 +10,8 @@ if [ "${1:-}" = "--tests" ]; then
   command -v chromium >/dev/null || manquants+=(chromium)
   command -v pdftotext >/dev/null || manquants+=(poppler-utils)
   command -v java >/dev/null || manquants+=(default-jre-headless)
+  command -v npm >/dev/null || manquants+=(npm)
+  command -v git >/dev/null || manquants+=(git)
 fi
 if [ ${#manquants[@]} -eq 0 ]; then
   exit 0

@@ -83,7 +83,9 @@ CASES = [
         "competences[0].critere_evaluation",
         "vouliez-vous dire « criteres_evaluation »\u00a0?",
     ),
-    Case("cle-inconnue-module.yaml", 27, "competences[1].modules[0].objectif", "vouliez-vous dire « objectifs »\u00a0?"),
+    Case(
+        "cle-inconnue-module.yaml", 27, "competences[1].modules[0].objectif", "vouliez-vous dire « objectifs »\u00a0?"
+    ),
     Case("cle-inconnue-heures.yaml", 23, "competences[1].heures.mx", "vouliez-vous dire « max »\u00a0?"),
     Case(
         "cle-inconnue-item.yaml",
@@ -113,13 +115,19 @@ CASES = [
     Case("encodage-windows-1252.yaml", 20, None, "Windows-1252"),
     Case("encodage-utf16.yaml", 1, None, "UTF-16"),
     Case("caractere-de-controle.yaml", 20, None, "caractère interdit"),
-    Case("caractere-de-controle-echappe.yaml", 20, "competences[1].intitule", "caractère de contrôle invisible (U+0002)"),
+    Case(
+        "caractere-de-controle-echappe.yaml", 20, "competences[1].intitule", "caractère de contrôle invisible (U+0002)"
+    ),
+    Case("markdown-listes-imbriquees.yaml", 8, "presentation", "imbriquées trop profondément"),
+    Case("markdown-crochets.yaml", 8, "presentation", "crochets « [ »"),
     Case("alias-bombe.yaml", 7, None, "alias"),
     Case("imbrication-5000.yaml", 3, None, "imbrication trop profonde"),
     Case(HUGE, None, None, "trop volumineux"),
 ]
 
 CLI_AVAILABLE = importlib.util.find_spec("guide_cqp.cli") is not None
+# What the `cqp` console script does (pyproject: cqp = "guide_cqp.cli:main"), without needing it on PATH.
+CQP = [sys.executable, "-c", "import sys; from guide_cqp.cli import main; sys.argv[0] = 'cqp'; sys.exit(main())"]
 
 
 @dataclass
@@ -184,7 +192,7 @@ def cli_runs(corpus: dict[str, Path]) -> dict[str, Run]:
     """`cqp valider FICHIER` on every case."""
     if not CLI_AVAILABLE:
         pytest.skip("guide_cqp.cli n'existe pas encore")
-    return _all({name: ([sys.executable, "-m", "guide_cqp.cli", "valider", str(path)], {}) for name, path in corpus.items()})
+    return _all({name: ([*CQP, "valider", str(path)], {}) for name, path in corpus.items()})
 
 
 def _matching(problemes: list[Probleme], case: Case) -> list[Probleme]:
@@ -252,4 +260,3 @@ def test_cqp_valider_refuses_in_french(case: Case, corpus: dict[str, Path], cli_
     assert run.returncode == 1, run.output
     assert run.seconds < TIME_LIMIT, f"{run.seconds:.1f} s"
     _assert_reported(run.output, case, corpus[case.fichier].name)
-

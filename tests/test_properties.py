@@ -23,9 +23,11 @@ from bs4 import BeautifulSoup
 from conftest import OTHER_REFERENTIEL, run_build
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from guide_cqp.errors import ReferentielInvalide
-from guide_cqp.model import Referentiel
+from guide_cqp.model import Livret, Referentiel
+from guide_cqp.render import markdown_filter
 from guide_cqp.validate import parse_referentiel
 
 # CQP_EXEMPLES=10 multiplies every example count, for a longer hunt than CI's.
@@ -42,7 +44,7 @@ MUTATION_TIME_LIMIT = 5.0  # seconds for reading and validating one damaged file
 # --- generated référentiels --------------------------------------------------------------
 
 # Any printable Unicode, not only Latin: surrogates and control characters cannot be typed in a text field.
-_chars = st.characters(blacklist_categories=("Cs", "Cc"))
+_chars = st.characters(exclude_categories=("Cs", "Cc"))
 texts = st.text(_chars, min_size=1, max_size=30).filter(lambda s: s.strip())
 hours = st.decimals(min_value=0, max_value=9999, places=2, allow_nan=False, allow_infinity=False)
 
@@ -118,6 +120,9 @@ def referentiels(draw: st.DrawFn) -> dict[str, Any]:
     }
     data = {"format": 1, "cqp": cqp, "version": version, "competences": competences}
     if draw(st.booleans()):
+        # Prose without Markdown signs, paragraphs included: shown word for word.
+        data["presentation"] = draw(st.text(st.sampled_from(list("aàbçeéz \n")), min_size=1, max_size=200))
+    if draw(st.booleans()):
         data["livret"] = {"titre": draw(texts), "question": draw(texts), "fiche": {"titre": draw(texts)}}
     return data
 
@@ -172,6 +177,61 @@ def test_a_control_character_in_a_text_is_refused_at_its_field(
     assert f"U+{ord(control):04X}" in probleme.message
 
 
+def _slots(value: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key or index) of a référentiel: the places a value can be wrong."""
+    found: list[tuple[Any, Any]] = []
+    keys = value.keys() if isinstance(value, dict) else range(len(value)) if isinstance(value, list) else []
+    for key in keys:
+        found.append((value, key))
+        found += _slots(value[key])
+    return found
+
+
+wrong_values = st.recursive(
+    st.one_of(st.none(), texts, st.sampled_from(["nan", "-1", "1e9", "2020-13-45", "", "oui", "1.5", "-0"])),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["texte", "details", "min", "max", "numero", "intitule", "x"]), inner, max_size=3
+        ),
+    ),
+    max_leaves=6,
+)
+ENGLISH = re.compile(r"\b(?:Input|should|must|Field|required|Value error|Extra inputs|valid|expected)\b")
+
+
+@VALIDATION
+@given(referentiels(), st.data())
+def test_a_wrong_value_anywhere_is_refused_in_french_at_its_line(data: dict[str, Any], choice: st.DataObject) -> None:
+    container, key = choice.draw(st.sampled_from(_slots(data)))
+    if choice.draw(st.booleans()) and isinstance(container, dict):
+        del container[key]
+    else:
+        container[key] = choice.draw(wrong_values)
+    outcome = _parse(dump(data))
+    if isinstance(outcome, ReferentielInvalide):
+        for probleme in outcome.problemes:
+            assert probleme.ligne is not None, str(probleme)
+            assert not ENGLISH.search(probleme.message), str(probleme)
+
+
+markdown_sources = st.text(st.sampled_from(list("ab1 \t\n>*_-+#[]()!<&;:`|=.\\")), max_size=1500)
+
+
+@VALIDATION
+@given(markdown_sources)
+def test_a_markdown_field_is_refused_or_renders_quickly(source: str) -> None:
+    """Python-Markdown can recurse or take quadratic time: the model refuses what it could not render fast."""
+    try:
+        kept = Livret(objet=source).objet
+    except ValidationError as exc:
+        assert {error["type"] for error in exc.errors()} <= {"markdown_imbrication", "markdown_crochets"}
+        return
+    start = time.monotonic()
+    markdown_filter(kept)
+    assert time.monotonic() - start < 1.0
+
+
 def _visible(path: Path) -> str:
     """A page's article text, spaces removed: typography may add or change spaces, never letters."""
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -194,11 +254,14 @@ def test_any_referentiel_of_the_schema_builds_and_shows_every_text(data: dict[st
     code = data["cqp"]["code"]
     overview = _visible(build.site / code / "index.html")
     assert _squeezed(data["cqp"]["intitule"]) in overview
+    assert "".join(data.get("presentation", "").split()) in overview
     livret = _visible(build.site / code / "livret" / "index.html")
     for competence in data["competences"]:
         page = _visible(build.site / code / f"competence-{competence['numero']}" / "index.html")
         shown = {k: v for k, v in competence.items() if k not in ("numero", "heures", "modules")}
-        shown["modules"] = [{k: v for k, v in m.items() if k not in ("heures", "intitule_court")} for m in competence["modules"]]
+        shown["modules"] = [
+            {k: v for k, v in m.items() if k not in ("heures", "intitule_court")} for m in competence["modules"]
+        ]
         for text in all_texts(shown):
             assert _squeezed(text) in page, text
         for module in competence["modules"]:
@@ -235,7 +298,9 @@ def mutations(draw: st.DrawFn) -> str:
             # Drop a key and its whole block (the lines indented below it).
             indent = len(line) - len(line.lstrip(" "))
             end = i + 1
-            while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip(" ")) > indent):
+            while end < len(lines) and (
+                not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip(" ")) > indent
+            ):
                 end += 1
             del lines[i:end]
         elif kind == "taper":

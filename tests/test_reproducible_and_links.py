@@ -51,7 +51,7 @@ def test_two_builds_of_the_same_referentiel_are_byte_identical(seed_site: Build,
     assert different == []
 
 
-def _local_links(page: Path, site: Path) -> Iterator[tuple[str, str]]:
+def _local_links(page: Path) -> Iterator[tuple[str, str]]:
     """(attribute value, link without fragment) of every local link or asset of a page."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     for tag, attribute in LINK_ATTRIBUTES.items():
@@ -71,7 +71,9 @@ def _target(page: Path, site: Path, link: str) -> Path:
 
 def _ids(page: Path) -> set[str]:
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    return {element["id"] for element in soup.find_all(id=True)} | {a["name"] for a in soup.find_all("a", attrs={"name": True})}
+    return {element["id"] for element in soup.find_all(id=True)} | {
+        a["name"] for a in soup.find_all("a", attrs={"name": True})
+    }
 
 
 def test_every_link_and_asset_of_every_page_is_in_the_site(seed_site: Build) -> None:
@@ -80,7 +82,7 @@ def test_every_link_and_asset_of_every_page_is_in_the_site(seed_site: Build) -> 
     pages = [p for p in site.rglob("*.html") if str(p.relative_to(site)) not in ROOT_ONLY]
     assert len(pages) >= 5
     for page in pages:
-        for value, link in _local_links(page, site):
+        for value, link in _local_links(page):
             name = str(page.relative_to(site))
             if value.startswith("/"):
                 absolute.append((name, value))

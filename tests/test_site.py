@@ -176,6 +176,15 @@ def test_a_broken_referentiel_stops_the_build_in_french_and_publishes_nothing(tm
     assert not (tmp_path / "site" / "index.html").exists()
 
 
+def test_a_cqp_code_that_would_overwrite_a_written_page_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "collision.yaml"
+    path.write_text(OTHER_REFERENTIEL.read_text(encoding="utf-8").replace("code: logistique-entrepot", "code: macros"), encoding="utf-8")
+    assert (ROOT / "docs" / "macros.md").exists()  # a written page whose address is macros/
+    build = run_build(path, tmp_path / "site")
+    assert build.returncode != 0
+    assert "docs/macros.md" in build.output and "Traceback" not in build.output
+
+
 def test_every_phrase_of_the_seed_appears_on_the_site(seed_site: Build) -> None:
     """The transcription is complete: each line of the 2009 livret is somewhere on the site."""
     site_text = strip_for_comparison(
@@ -184,6 +193,7 @@ def test_every_phrase_of_the_seed_appears_on_the_site(seed_site: Build) -> None:
     # Known, deliberate differences with the 2009 draft, and why.
     known = {
         "07 05 2009": "the date is shown as « 7 mai 2009 »",
+        "sur la base des volumes horaires indiques par la cpnefp cf page suivante": "names the body in full",
         "cachet de l entreprises et signature": "typo fixed: « l'entreprise »",
         "ce guide est disponible": "the draft leaves this sentence unfinished",
         "competence 1 realiser une prise de commandes par telephone": "the hours table's variant of the title",

@@ -25,7 +25,9 @@ def office_variant(text: str) -> bytes:
         "intitule: Réceptionner les marchandises\n", f'intitule: "{NBSP} Réceptionner les marchandises {NBSP}{NBSP}"\n'
     )
     text = text.replace("- Contrôler une livraison\n", "- Contrôler une livraison   \n")
-    text = text.replace("version:\n", "presentation: |\n  Premier paragraphe.   \n\n  Second paragraphe.\nversion:\n", 1)
+    text = text.replace(
+        "version:\n", "presentation: |\n  Premier paragraphe.   \n\n  Second paragraphe.\nversion:\n", 1
+    )
     return b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8")
 
 

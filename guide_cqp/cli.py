@@ -1,0 +1,350 @@
+"""The `cqp` command: check, describe, export a référentiel, or start a new guide site.
+
+Everything a person reads here is French, argparse's own messages included: the branch's staff
+run it, and so do pre-commit and the publishing workflow. A user's mistake (missing file, wrong
+option, invalid référentiel) ends with a message and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import errno
+import io
+import json
+import os
+import re
+import shlex
+import shutil
+import sys
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .errors import ReferentielInvalide
+from .model import Referentiel, fr_number
+from .render import french_date
+from .schema import SCHEMA_FILE, SKELETON, schema_json
+from .validate import load_referentiel
+
+DEFAULT_FILE = "referentiel.yaml"
+SKELETON_CODE = "exemple-cqp"  # the code written in the skeleton référentiel, replaced by the folder's name
+
+
+class Echec(Exception):
+    """A user error: its message is printed as is, and the command exits with 1."""
+
+
+# --- argparse, in French -----------------------------------------------------------------------
+
+
+def _invalid_choice(match: re.Match[str]) -> str:
+    """« 'xml' n'est pas possible pour --format » without Python's quotes (repr before 3.12, plain after)."""
+    option, value, choices = match.groups()
+    listed = ", ".join(c.strip().strip("'\"") for c in choices.split(","))
+    return f"« {value.strip(chr(39) + chr(34))} » n'est pas possible pour {option} (choix\u00a0: {listed})"
+
+
+# argparse builds its messages in English; these patterns turn the ones a user can meet into French.
+_ARGPARSE_MESSAGES: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"^the following arguments are required: (.*)$"), "argument obligatoire manquant\u00a0: \\1"),
+    (re.compile(r"^unrecognized arguments: (.*)$"), "argument inconnu\u00a0: \\1"),
+    (re.compile(r"^argument (.+?): invalid choice: (.+?) \(choose from (.*)\)$"), _invalid_choice),
+    (re.compile(r"^argument (.+?): expected one argument$"), "\\1 attend une valeur"),
+    (re.compile(r"^argument (.+?): expected at least one argument$"), "\\1 attend au moins une valeur"),
+    (re.compile(r"^argument (.+?): expected at most one argument$"), "\\1 attend au plus une valeur"),
+    (re.compile(r"^argument (.+?): ignored explicit argument (.*)$"), "\\1 ne prend pas de valeur (\\2)"),
+    (re.compile(r"^ambiguous option: (.+?) could match (.*)$"), "option ambiguë « \\1 »\u00a0: \\2\u00a0?"),
+    (re.compile(r"^argument (.+?): (.*)$"), "\\1\u00a0: \\2"),
+]
+
+
+def _french(message: str) -> str:
+    for pattern, replacement in _ARGPARSE_MESSAGES:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "Utilisation\u00a0: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks French: usage, section titles, help option and errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--aide", "--help", action="help", help="afficher cette aide et quitter")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}\u00a0: erreur\u00a0: {_french(message)}\n")
+
+
+def _default_file() -> str:
+    """The référentiel the site builds: $CQP_REFERENTIEL, as for mkdocs, else referentiel.yaml."""
+    return os.environ.get("CQP_REFERENTIEL") or DEFAULT_FILE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cqp",
+        description="Outils du guide tuteur CQP : vérifier, décrire et exporter un référentiel, créer un nouveau site.",
+        epilog="Aide d'une commande : cqp COMMANDE --aide",
+    )
+    commands = parser.add_subparsers(dest="commande", metavar="COMMANDE", title="commandes", required=True)
+    fichier_aide = f"le référentiel (par défaut {DEFAULT_FILE}, ou la variable CQP_REFERENTIEL)"
+
+    valider = commands.add_parser(
+        "valider",
+        help="vérifier un référentiel, avec les messages de la publication",
+        description="Vérifie un ou plusieurs référentiels exactement comme la construction du site.\n"
+        "Code de sortie : 0 si tout est valide, 1 sinon.",
+    )
+    valider.add_argument("fichiers", nargs="*", metavar="FICHIER", help=fichier_aide)
+
+    version = commands.add_parser(
+        "version",
+        help="afficher le nom de la version en ligne (tiré de version.numero)",
+        description="Affiche le nom sous lequel la version du référentiel est publiée (un dossier du site).",
+    )
+    version.add_argument("fichier", nargs="?", metavar="FICHIER", help=fichier_aide)
+    version.add_argument("--titre", action="store_true", help="afficher le titre lisible (numéro et date)")
+
+    schema = commands.add_parser(
+        "schema",
+        help="afficher le schéma JSON du référentiel",
+        description=f"Affiche le schéma JSON du référentiel, à enregistrer dans {SCHEMA_FILE}.",
+    )
+    schema.add_argument("-o", "--sortie", metavar="SORTIE", help="écrire dans ce fichier plutôt qu'à l'écran")
+
+    exporter = commands.add_parser(
+        "exporter",
+        help="exporter le référentiel en JSON ou le tableau des heures en CSV",
+        description="json : tout le référentiel (dates AAAA-MM-JJ, heures en nombres).\n"
+        "csv : le tableau des heures, une ligne par module, pour un tableur en français\n"
+        "(UTF-8 avec BOM, séparateur « ; », virgule décimale).",
+    )
+    exporter.add_argument("--format", required=True, choices=("json", "csv"), help="json ou csv")
+    exporter.add_argument("fichier", nargs="?", metavar="FICHIER", help=fichier_aide)
+    exporter.add_argument("-o", "--sortie", metavar="SORTIE", help="écrire dans ce fichier plutôt qu'à l'écran")
+
+    nouveau = commands.add_parser(
+        "nouveau",
+        help="créer le site d'un autre CQP, avec un référentiel d'exemple",
+        description="Crée un site complet dans un dossier neuf : mkdocs.yml, pages, référentiel d'exemple à compléter.",
+    )
+    nouveau.add_argument("dossier", metavar="DOSSIER", help="le dossier à créer (absent ou vide)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `cqp` console script; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --aide (0) or a usage error (2), already printed
+        return int(exc.code or 0)
+    try:
+        return _COMMANDS[args.commande](args)
+    except Echec as exc:
+        print(f"cqp {args.commande}\u00a0: {exc}", file=sys.stderr)
+        return 1
+    except ReferentielInvalide as exc:
+        print(exc.rapport(), file=sys.stderr)
+        return 1
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def _valider(args: argparse.Namespace) -> int:
+    """Every file is checked, even after an invalid one: pre-commit passes them all at once."""
+    status = 0
+    for fichier in args.fichiers or [_default_file()]:
+        try:
+            ref = load_referentiel(Path(fichier))
+        except ReferentielInvalide as exc:
+            print(exc.rapport(), file=sys.stderr)
+            status = 1
+            continue
+        n = len(ref.competences)
+        print(
+            f"{fichier}\u00a0: référentiel valide — CQP « {ref.cqp.intitule} », version {ref.version.numero}, "
+            f"{n} compétence{'s' if n > 1 else ''}."
+        )
+    return status
+
+
+def _version(args: argparse.Namespace) -> int:
+    ref = load_referentiel(Path(args.fichier or _default_file()))
+    print(version_title(ref) if args.titre else version_name(ref))
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    _write(args.sortie, schema_json().encode("utf-8"))
+    return 0
+
+
+def _exporter(args: argparse.Namespace) -> int:
+    ref = load_referentiel(Path(args.fichier or _default_file()))
+    data = export_json(ref).encode("utf-8") if args.format == "json" else export_csv(ref)
+    _write(args.sortie, data)
+    return 0
+
+
+def _nouveau(args: argparse.Namespace) -> int:
+    dossier = Path(args.dossier)
+    created = new_site(dossier)
+    print(f"Site créé dans « {dossier} »\u00a0:")
+    for path in created:
+        print(f"  {path}")
+    print(
+        "\nEnsuite\u00a0: remplacez les textes de referentiel.yaml par ceux de votre CQP, puis\n"
+        f"  cd {shlex.quote(str(dossier))}\n  cqp valider\n  mkdocs serve"
+    )
+    return 0
+
+
+_COMMANDS = {"valider": _valider, "version": _version, "schema": _schema, "exporter": _exporter, "nouveau": _nouveau}
+
+
+# --- what the commands produce -------------------------------------------------------------------
+
+
+def version_name(ref: Referentiel) -> str:
+    """The folder of this version on the site: version.numero, kept to letters, digits, « . », « _ » and « - »."""
+    name = re.sub(r"[^0-9A-Za-z._-]+", "-", _ascii(ref.version.numero)).strip("-.")
+    return name or "version"
+
+
+def version_title(ref: Referentiel) -> str:
+    """What the version selector shows: « 2009-05 du 7 mai 2009 »."""
+    return f"{ref.version.numero} du {french_date(ref.version.date)}"
+
+
+def export_json(ref: Referentiel) -> str:
+    """The whole référentiel, defaults filled in: dates as AAAA-MM-JJ, hours as numbers."""
+    return (
+        json.dumps(ref.model_dump(mode="python", exclude_none=True), ensure_ascii=False, indent=2, default=_json_value)
+        + "\n"
+    )
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"valeur non exportable en JSON : {value!r}")
+
+
+CSV_HEADER = ["Compétence", "Intitulé de la compétence", "Module", "Intitulé du module", "Heures min", "Heures max"]
+
+
+def export_csv(ref: Referentiel) -> bytes:
+    """The hours table, the way a French spreadsheet opens it: UTF-8 with BOM, « ; », decimal comma.
+
+    One row per module (no hours when the competence has a range shared by its modules), a
+    sub-total row per competence and a total row: the model's totals, nothing summed here.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for c in ref.competences_triees():
+        for m in c.modules:
+            hours = [fr_number(m.heures.min), fr_number(m.heures.max)] if m.heures else ["", ""]
+            writer.writerow([c.numero, c.intitule, m.numero, m.intitule, *hours])
+        shared = " (plage commune à ses modules)" if c.plage_commune else ""
+        total = c.total_heures
+        writer.writerow(
+            [
+                c.numero,
+                c.intitule,
+                "",
+                f"Sous-total compétence {c.numero}{shared}",
+                fr_number(total.min),
+                fr_number(total.max),
+            ]
+        )
+    writer.writerow(["", "Total du parcours", "", "", fr_number(ref.total_heures.min), fr_number(ref.total_heures.max)])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def new_site(dossier: Path) -> list[str]:
+    """Copy the skeleton into a new (or empty) folder; the référentiel's code comes from the folder's name."""
+    if dossier.exists() and not dossier.is_dir():
+        raise Echec(f"« {dossier} » existe déjà et n'est pas un dossier.")
+    if dossier.is_dir() and any(dossier.iterdir()):
+        raise Echec(f"le dossier « {dossier} » n'est pas vide. Choisissez un dossier neuf ou vide, rien n'a été écrit.")
+    created: list[str] = []
+    try:
+        dossier.mkdir(parents=True, exist_ok=True)
+        for source in sorted(p for p in SKELETON.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            relative = source.relative_to(SKELETON)
+            target = dossier / (".gitignore" if relative.as_posix() == "gitignore" else relative)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            created.append(target.relative_to(dossier).as_posix())
+        referentiel = dossier / "referentiel.yaml"
+        code = _code_from(dossier.resolve().name)
+        text = referentiel.read_text(encoding="utf-8").replace(f"code: {SKELETON_CODE}\n", f"code: {code}\n", 1)
+        referentiel.write_text(text, encoding="utf-8")
+        schema = dossier / SCHEMA_FILE
+        schema.parent.mkdir(parents=True, exist_ok=True)
+        schema.write_text(schema_json(), encoding="utf-8")
+        created.append(SCHEMA_FILE)
+    except OSError as exc:
+        raise Echec(f"impossible d'écrire dans « {dossier} » ({_reason(exc)}).") from None
+    return sorted(created)
+
+
+_REASONS = {
+    errno.ENOENT: "dossier introuvable",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "permission refusée",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.ENOSPC: "disque plein",
+    errno.EROFS: "disque en lecture seule",
+}
+
+
+def _reason(exc: OSError) -> str:
+    """The system's reason in French when it is a common one (the system gives it in English)."""
+    return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _code_from(name: str) -> str:
+    """« Mon CQP Logistique » → « mon-cqp-logistique »: the code rule of the model (a-z, 0-9, -)."""
+    return re.sub(r"[^a-z0-9]+", "-", _ascii(name).lower()).strip("-") or SKELETON_CODE
+
+
+def _write(sortie: str | None, data: bytes) -> None:
+    if sortie is None or sortie == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        Path(sortie).write_bytes(data)
+    except OSError as exc:
+        raise Echec(f"impossible d'écrire « {sortie} » ({_reason(exc)}).") from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

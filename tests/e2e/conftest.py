@@ -1,0 +1,78 @@
+"""End-to-end fixtures: the built site served on 127.0.0.1, and Debian's Chromium driven by Playwright.
+
+The site is the seed's, built once per session by tests/conftest.py (``seed_site``, a real `mkdocs build`).
+Pages are discovered in the built site, never listed by hand: pages added to docs/ are checked too.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .e2e_support import CHROMIUM, CHROMIUM_ARGS, discover_pages
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+VERSION = "essai"  # the folder mike would publish the build in
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_root(seed_site) -> Path:  # noqa: ANN001 (the session fixture of tests/conftest.py)
+    return seed_site.site
+
+
+@pytest.fixture(scope="session")
+def site_url(site_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The built site over HTTP on a free port of 127.0.0.1, laid out as mike publishes it.
+
+    mkdocs.yml's ``extra.version.provider: mike`` makes every page fetch ``../versions.json`` for the
+    version selector: the site is served under /essai/, next to a versions.json naming it « latest »,
+    so that the selector really shows (and is checked) instead of a 404 in the console. The build is
+    also mounted at the root, where its 404.html (root-relative links while site_url is unset) works.
+    A threaded server: the browser opens several sockets at once.
+    """
+    root = tmp_path_factory.mktemp("publie")
+    (root / VERSION).symlink_to(site_root, target_is_directory=True)
+    for entry in site_root.iterdir():  # also at the root: 404.html's links start with « / » (no site_url set)
+        (root / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    versions = [{"version": VERSION, "title": VERSION, "aliases": ["latest"]}]
+    (root / "versions.json").write_text(json.dumps(versions), encoding="utf-8")
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{VERSION}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_pages(site_root: Path) -> list[str]:
+    pages = discover_pages(site_root)
+    assert "" in pages and len(pages) > 3, pages
+    return pages
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One Chromium per test module.
+
+    Not per session: Playwright's sync API refuses a second instance in the same thread, and
+    test_two_clicks.py starts its own; a module-wide browser is closed before that module runs.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium absent (/usr/bin/chromium)")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

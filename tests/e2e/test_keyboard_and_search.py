@@ -1,0 +1,235 @@
+"""The keyboard alone gets around (skip link, menu, search, a visible focus everywhere), and the search finds
+French words typed without their accents, in Chromium at desktop and phone widths.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from .e2e_support import DESKTOP, PHONE, new_context, screenshot
+
+WIDTHS = {"bureau": DESKTOP, "telephone": PHONE}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+# Words of the issue: the tutors' « réclamation », « compétence », « négociation », typed without accents.
+ACCENTED_WORDS = ["réclamation", "compétence", "négociation"]
+FOCUS_JS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e), r = e.getBoundingClientRect();
+  let opacity = 1, hidden = false;
+  for (let a = e; a; a = a.parentElement) {
+    const st = getComputedStyle(a);
+    opacity *= parseFloat(st.opacity);
+    if (st.visibility === "hidden" || st.display === "none") hidden = true;
+  }
+  return {
+    what: `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} « ${(e.innerText || e.getAttribute("aria-label") || e.getAttribute("href") || "").trim().slice(0, 40)} »`,
+    outline: s.outlineStyle === "none" ? 0 : parseFloat(s.outlineWidth),
+    inside: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight,
+    opacity, hidden,
+  };
+}"""
+NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+RESULTS_READY = "document.querySelector('.md-search-result__meta')?.textContent.includes('trouvé')"
+
+
+def describe(violation: dict) -> str:
+    nodes = "; ".join(f"{' '.join(map(str, n['target']))} {n['failureSummary']}" for n in violation["nodes"][:3])
+    return f"{violation['id']} ({violation['impact']}) : {violation['help']} — {nodes}"
+
+
+def fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+@pytest.fixture(scope="module")
+def competence_page(site_pages: list[str]) -> str:
+    return next(p for p in site_pages if re.fullmatch(r"[^/]+/competence-\d+/", p))
+
+
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def page(request, browser):  # noqa: ANN001, ANN201 (pytest and Playwright objects)
+    """A fresh page at one width (desktop or phone)."""
+    context = new_context(browser, WIDTHS[request.param])
+    yield context.new_page()
+    context.close()
+
+
+def focused(page) -> dict:  # noqa: ANN001
+    info = page.evaluate(FOCUS_JS)
+    assert info is not None, "le focus est sur la page elle-même"
+    return info
+
+
+def tab_to(page, selector: str, most: int = 6) -> None:  # noqa: ANN001
+    """Press Tab until the element matching ``selector`` has the focus; fail after ``most`` presses."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+    pytest.fail(f"{selector} : pas atteint en {most} appuis sur Tab (focus sur {focused(page)['what']})")
+
+
+def open_search(page) -> None:  # noqa: ANN001
+    """Open the search as a keyboard user would: the « / » shortcut on a desktop, the header's button on a phone."""
+    if page.viewport_size["width"] >= 960:
+        page.keyboard.press("/")
+    else:
+        tab_to(page, "label[for='__search']")
+        page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('__search').checked")
+
+
+def search(page, site_url: str, query: str) -> dict:  # noqa: ANN001
+    """Type a query in the search of the home page; the pages found and the highlighted words."""
+    page.goto(site_url)
+    open_search(page)
+    page.keyboard.type(query)
+    page.wait_for_function(RESULTS_READY)
+    items = page.locator(".md-search-result__item > .md-search-result__link")
+    pages = {urlsplit(href).path for href in items.evaluate_all("links => links.map(a => a.href)")}
+    marks = page.locator(".md-search-result mark").evaluate_all("marks => marks.map(m => m.textContent)")
+    meta = page.locator(".md-search-result__meta").inner_text()
+    return {"pages": pages, "marks": marks, "meta": meta}
+
+
+# --- keyboard ------------------------------------------------------------------------------
+
+
+def test_the_first_tab_shows_a_skip_link_that_jumps_to_the_content(page, site_url: str, competence_page: str) -> None:  # noqa: ANN001
+    page.goto(site_url + competence_page)
+    page.keyboard.press("Tab")
+    link = page.locator("a.md-skip")
+    assert page.evaluate("document.activeElement.classList.contains('md-skip')")
+    page.wait_for_timeout(300)  # Material fades it in
+    info = focused(page)
+    assert info["inside"] and info["opacity"] == 1 and not info["hidden"], info
+    target = link.get_attribute("href")
+    page.keyboard.press("Enter")
+    assert urlsplit(page.url).fragment == target.lstrip("#")
+    heading = page.locator(f"[id='{target.lstrip('#')}']")
+    box = heading.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"], box
+
+
+@pytest.mark.parametrize("which", ["accueil", "competence"])
+def test_every_tab_stop_is_visible_with_a_focus_ring(page, site_url: str, competence_page: str, which: str) -> None:  # noqa: ANN001
+    page.goto(site_url + ("" if which == "accueil" else competence_page))
+    page.add_style_tag(content=NO_TRANSITIONS)  # the end state of each focus, not its fade-in
+    problems = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        info = page.evaluate(FOCUS_JS)
+        if info is None:  # past the last tab stop: the browser's own interface
+            break
+        if not info["inside"] or info["hidden"] or info["opacity"] < 1 or info["outline"] < 2:
+            problems.append(info)
+    assert problems == [], "\n".join(map(str, problems))
+
+
+def test_the_search_is_reached_and_used_with_the_keyboard(page, site_url: str) -> None:  # noqa: ANN001
+    """Desktop: Tab to the search field. Phone: Tab to the search button, Enter. Then type, arrow down, Enter."""
+    page.goto(site_url)
+    if page.viewport_size["width"] >= 960:
+        tab_to(page, "input.md-search__input")
+    else:
+        tab_to(page, "label[for='__search']")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.getElementById('__search').checked")
+    page.keyboard.type(fold(ACCENTED_WORDS[0]))
+    page.wait_for_function(RESULTS_READY)
+    assert page.locator(".md-search-result__item").count() > 0
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.classList.contains('md-search-result__link')")
+    assert focused(page)["outline"] >= 2
+    screenshot(page, f"recherche-clavier-{page.viewport_size['width']}")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert ACCENTED_WORDS[0] in page.locator("article").inner_text().lower()
+
+
+def test_the_phone_menu_opens_with_the_keyboard_and_hides_its_links_when_closed(browser, site_url: str) -> None:  # noqa: ANN001
+    context = new_context(browser, PHONE)
+    page = context.new_page()
+    page.goto(site_url)
+    nav_links = page.locator(".md-sidebar--primary a.md-nav__link")
+    assert nav_links.count() > 0 and not nav_links.first.is_visible()  # closed: not reachable by Tab either
+    tab_to(page, "label[for='__drawer']")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.getElementById('__drawer').checked")
+    page.wait_for_function(
+        "document.querySelector('.md-sidebar--primary').getBoundingClientRect().left >= 0"
+    )  # slid in
+    tab_to(page, ".md-sidebar--primary a.md-nav__link", most=10)
+    assert focused(page)["inside"]
+    context.close()
+
+
+# --- search without accents -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def search_page(browser):  # noqa: ANN001, ANN201
+    context = new_context(browser, DESKTOP)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("word", ACCENTED_WORDS)
+def test_a_word_typed_without_accents_finds_the_pages_that_have_it_with_accents(
+    search_page, site_url: str, word: str
+) -> None:  # noqa: ANN001
+    accented = search(search_page, site_url, word)
+    plain = search(search_page, site_url, fold(word))
+    assert accented["pages"], f"« {word} » : la recherche avec accents ne trouve rien"
+    assert plain["pages"] == accented["pages"]
+    assert plain["meta"] == accented["meta"]
+    # The snippets quote the pages as written: the highlighted words keep their accents.
+    assert plain["marks"] and all(fold(m.lower()).startswith(fold(word)) for m in plain["marks"])
+    assert any(word in m.lower() for m in plain["marks"]), plain["marks"]
+
+
+def test_the_accented_word_is_in_the_index_as_written(site_root) -> None:  # noqa: ANN001
+    """Precondition of the test above, and the index keeps proper French: nothing folded in search_index.json."""
+    index = (site_root / "search" / "search_index.json").read_text(encoding="utf-8")
+    import json
+
+    text = " ".join(d["title"] + " " + d["text"] for d in json.loads(index)["docs"]).lower()
+    for word in ACCENTED_WORDS:
+        assert word in text
+
+
+def test_a_french_elision_does_not_bury_the_word(search_page, site_url: str) -> None:  # noqa: ANN001
+    """« l'entreprise » finds what « entreprise » finds (the « l » is not searched as « l* »)."""
+    assert (
+        search(search_page, site_url, "l'entreprise")["pages"] == search(search_page, site_url, "entreprise")["pages"]
+    )
+
+
+# --- axe on the opened search and menu ------------------------------------------------------------
+
+
+def test_the_opened_search_and_menu_have_no_wcag_violation(page, site_url: str) -> None:  # noqa: ANN001
+    axe = Axe()
+    page.goto(site_url)
+    page.add_style_tag(content=NO_TRANSITIONS)  # Tab passes the version menu: check its end state, not its fade-out
+    open_search(page)
+    page.keyboard.type(fold(ACCENTED_WORDS[1]))
+    page.wait_for_function(RESULTS_READY)
+    found = [describe(v) for v in axe.run(page, options=AXE_OPTIONS).response["violations"]]
+    if page.viewport_size["width"] < 960:
+        page.keyboard.press("Escape")
+        page.goto(site_url)
+        page.add_style_tag(content=NO_TRANSITIONS)
+        page.locator("label[for='__drawer'].md-header__button").click()
+        page.wait_for_timeout(400)
+        found += [describe(v) for v in axe.run(page, options=AXE_OPTIONS).response["violations"]]
+    assert found == []

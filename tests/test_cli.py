@@ -1,0 +1,346 @@
+"""The `cqp` command, run as the console script the package installs (pyproject: cqp = "guide_cqp.cli:main").
+
+Every run is a real process: what a person (or pre-commit, or the workflow) gets is its exit code
+and what it prints, in French, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, run_build
+
+from guide_cqp import schema
+from guide_cqp.errors import ReferentielInvalide
+from guide_cqp.model import fr_number
+from guide_cqp.validate import load_referentiel, parse_referentiel
+
+BIN = Path(sys.executable).parent
+CQP = BIN / "cqp"
+INVALID = ROOT / "tests" / "data" / "invalid"
+ENGLISH = ("Traceback", "usage:", "error:", "show this help", "positional arguments", "the following arguments")
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: bytes
+    stderr: str
+
+    @property
+    def out(self) -> str:
+        return self.stdout.decode("utf-8")
+
+
+def cqp(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
+    assert CQP.exists(), "the console script `cqp` is installed next to the interpreter (pip install -e .)"
+    environ = {k: v for k, v in os.environ.items() if k != "CQP_REFERENTIEL"}
+    done = subprocess.run([str(CQP), *args], cwd=cwd, env={**environ, **(env or {})}, capture_output=True, timeout=120)
+    return Run(done.returncode, done.stdout, done.stderr.decode("utf-8"))
+
+
+def assert_french_error(run: Run, code: int = 1) -> None:
+    text = run.out + run.stderr
+    assert run.returncode == code, text
+    for word in ENGLISH:
+        assert word not in text, text
+    assert run.stderr.strip(), "the message goes to stderr"
+
+
+# --- cqp valider ---------------------------------------------------------------------------------------
+
+
+def test_valider_accepts_a_valid_referentiel_with_a_short_french_line() -> None:
+    run = cqp("valider", str(OTHER_REFERENTIEL))
+    ref = load_referentiel(OTHER_REFERENTIEL)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
+    line = run.out.strip()
+    assert len(line.splitlines()) == 1 and "valide" in line
+    assert str(OTHER_REFERENTIEL) in line and ref.version.numero in line
+
+
+def test_valider_without_a_file_checks_the_referentiel_of_the_site(tmp_path: Path) -> None:
+    (tmp_path / "referentiel.yaml").write_text(OTHER_REFERENTIEL.read_text(encoding="utf-8"), encoding="utf-8")
+    assert cqp("valider", cwd=tmp_path).returncode == 0
+    assert cqp("valider", env={"CQP_REFERENTIEL": str(INVALID / "heures-negatives.yaml")}, cwd=tmp_path).returncode == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["heures-min-superieur-max.yaml", "cle-inconnue-module.yaml", "syntaxe-tabulation.yaml"]
+)
+def test_valider_prints_the_report_of_the_build(name: str) -> None:
+    path = INVALID / name
+    run = cqp("valider", str(path))
+    with pytest.raises(ReferentielInvalide) as caught:
+        load_referentiel(path)
+    assert_french_error(run)
+    assert run.stderr.strip() == caught.value.rapport()
+    assert run.out == ""
+
+
+def test_valider_checks_every_file_it_is_given() -> None:
+    """pre-commit passes all the changed files at once: one bad file must not hide the others."""
+    bad = INVALID / "heures-negatives.yaml"
+    run = cqp("valider", str(bad), str(OTHER_REFERENTIEL), str(SEED_REFERENTIEL))
+    assert run.returncode == 1
+    assert bad.name in run.stderr
+    assert str(OTHER_REFERENTIEL) in run.out and str(SEED_REFERENTIEL) in run.out
+
+
+def test_valider_of_a_missing_file_says_so_in_french(tmp_path: Path) -> None:
+    run = cqp("valider", str(tmp_path / "absent.yaml"))
+    assert_french_error(run)
+    assert "introuvable" in run.stderr
+
+
+# --- arguments and help ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["inconnue"], ["valider", "--option-inconnue"], ["exporter"], ["exporter", "--format", "xml"], ["nouveau"]],
+    ids=["sans commande", "commande inconnue", "option inconnue", "sans format", "format inconnu", "sans dossier"],
+)
+def test_a_bad_command_line_gets_a_french_message(args: list[str]) -> None:
+    run = cqp(*args)
+    assert_french_error(run, code=2)
+    assert "Utilisation" in run.stderr and "erreur" in run.stderr
+
+
+@pytest.mark.parametrize("args", [["--aide"], ["-h"], ["exporter", "--help"], ["nouveau", "--aide"]])
+def test_the_help_is_french(args: list[str]) -> None:
+    run = cqp(*args)
+    assert run.returncode == 0, run.stderr
+    for word in ENGLISH:
+        assert word not in run.out
+    assert run.out.startswith("Utilisation")
+    assert "afficher cette aide" in run.out
+
+
+# --- cqp version, cqp schema ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [SEED_REFERENTIEL, OTHER_REFERENTIEL], ids=["seed", "autre"])
+def test_version_prints_the_name_of_the_online_version(path: Path) -> None:
+    ref = load_referentiel(path)
+    assert cqp("version", str(path)).out == ref.version.numero + "\n"
+    titre = cqp("version", "--titre", str(path)).out.strip()
+    assert titre.startswith(ref.version.numero) and str(ref.version.date.year) in titre
+
+
+def test_version_makes_a_folder_name_of_any_numero(tmp_path: Path) -> None:
+    text = OTHER_REFERENTIEL.read_text(encoding="utf-8")
+    names = set()
+    for numero in ("2024/10 bis", "v2 (révision)"):
+        path = tmp_path / f"{len(names)}.yaml"
+        path.write_text(re.sub(r'numero: "2024\.10"', f'numero: "{numero}"', text), encoding="utf-8")
+        assert load_referentiel(path).version.numero == numero
+        name = cqp("version", str(path)).out.strip()
+        assert re.fullmatch(r"[0-9A-Za-z._-]+", name), name
+        names.add(name)
+    assert len(names) == 2
+
+
+def test_schema_prints_the_committed_schema(tmp_path: Path) -> None:
+    run = cqp("schema")
+    assert run.returncode == 0
+    assert run.out == schema.schema_json()
+    assert json.loads(run.out) == json.loads((ROOT / schema.SCHEMA_FILE).read_text(encoding="utf-8"))
+    assert cqp("schema", "-o", str(tmp_path / "s.json")).returncode == 0
+    assert (tmp_path / "s.json").read_text(encoding="utf-8") == run.out
+
+
+# --- cqp exporter --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [SEED_REFERENTIEL, OTHER_REFERENTIEL], ids=["seed", "autre"])
+def test_exporter_json_is_the_whole_referentiel(path: Path) -> None:
+    run = cqp("exporter", "--format", "json", str(path))
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.out)
+    ref = load_referentiel(path)
+    assert data["version"]["date"] == ref.version.date.isoformat()
+    assert parse_referentiel(run.out, "export.json") == ref, (
+        "JSON is YAML: the export reads back as the same référentiel"
+    )
+    committed = json.loads((ROOT / schema.SCHEMA_FILE).read_text(encoding="utf-8"))
+    assert not list(jsonschema.Draft7Validator(committed).iter_errors(data))
+
+
+def _numbers(data: Any) -> list[Any]:
+    if isinstance(data, dict):
+        return [n for v in data.values() for n in _numbers(v)]
+    if isinstance(data, list):
+        return [n for v in data for n in _numbers(v)]
+    return [data] if isinstance(data, (int, float)) and not isinstance(data, bool) else []
+
+
+def test_exporter_json_writes_hours_as_numbers() -> None:
+    data = json.loads(cqp("exporter", "--format", "json", str(OTHER_REFERENTIEL)).out)
+    shared = [c["heures"] for c in data["competences"] if "heures" in c]
+    assert shared and all(isinstance(h["min"], (int, float)) for h in shared)
+    assert any(isinstance(n, float) for n in _numbers(data)), "decimal hours stay decimal"
+
+
+@pytest.mark.parametrize("path", [SEED_REFERENTIEL, OTHER_REFERENTIEL], ids=["seed", "autre"])
+def test_exporter_csv_is_the_hours_table_for_a_french_spreadsheet(path: Path) -> None:
+    run = cqp("exporter", "--format", "csv", str(path))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, or Excel reads the accents wrong"
+    rows = list(csv.reader(io.StringIO(run.stdout.decode("utf-8-sig")), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    assert len(header) == 6 and all(len(row) == 6 for row in body)
+    ref = load_referentiel(path)
+    expected_rows = sum(len(c.modules) + 1 for c in ref.competences) + 1
+    assert len(body) == expected_rows
+    for row in body:
+        for cell in row[4:]:
+            assert re.fullmatch(r"|[0-9]+(,[0-9]+)?", cell), f"decimal comma, no point: {row}"
+    by_module = {(row[0], row[2]): row for row in body if row[2]}
+    subtotals = {row[0]: row for row in body if not row[2] and row[0]}
+    for c in ref.competences:
+        assert subtotals[str(c.numero)][4:] == [fr_number(c.total_heures.min), fr_number(c.total_heures.max)]
+        for m in c.modules:
+            row = by_module[(str(c.numero), m.numero)]
+            assert row[1] == c.intitule and row[3] == m.intitule
+            hours = [fr_number(m.heures.min), fr_number(m.heures.max)] if m.heures else ["", ""]
+            assert row[4:] == hours
+    assert body[-1][4:] == [fr_number(ref.total_heures.min), fr_number(ref.total_heures.max)]
+
+
+def test_exporter_writes_to_a_file_or_says_why_it_cannot(tmp_path: Path) -> None:
+    out = tmp_path / "heures.csv"
+    assert cqp("exporter", "--format", "csv", str(OTHER_REFERENTIEL), "-o", str(out)).returncode == 0
+    assert out.read_bytes() == cqp("exporter", "--format", "csv", str(OTHER_REFERENTIEL)).stdout
+    run = cqp("exporter", "--format", "csv", str(OTHER_REFERENTIEL), "-o", str(tmp_path / "absent" / "x.csv"))
+    assert_french_error(run)
+    assert "impossible d'écrire" in run.stderr
+
+
+def test_exporter_of_an_invalid_referentiel_prints_the_report() -> None:
+    run = cqp("exporter", "--format", "json", str(INVALID / "heures-negatives.yaml"))
+    assert_french_error(run)
+    assert run.out == "" and "heures-negatives.yaml" in run.stderr
+
+
+# --- cqp nouveau ------------------------------------------------------------------------------------------
+
+
+def test_nouveau_creates_a_site_that_builds(tmp_path: Path) -> None:
+    folder = tmp_path / "Préparateur Logistique"
+    run = cqp("nouveau", str(folder))
+    assert run.returncode == 0, run.stderr
+    for name in (
+        "mkdocs.yml",
+        "macros/hooks.py",
+        "macros/main.py",
+        "docs/index.md",
+        "referentiel.yaml",
+        schema.SCHEMA_FILE,
+    ):
+        assert (folder / name).is_file(), name
+        assert name in run.out
+    referentiel = folder / "referentiel.yaml"
+    ref = load_referentiel(referentiel)
+    assert ref.cqp.code == "preparateur-logistique"
+    first = referentiel.read_text(encoding="utf-8").splitlines()[0]
+    assert first == f"# yaml-language-server: $schema={schema.SCHEMA_FILE}"
+    assert (folder / schema.SCHEMA_FILE).read_text(encoding="utf-8") == schema.schema_json()
+    assert cqp("valider", cwd=folder).returncode == 0
+
+    build = run_build(referentiel, tmp_path / "site", config=folder / "mkdocs.yml")
+    assert build.returncode == 0, build.output
+    assert ref.cqp.intitule in build.text("")
+    assert (build.site / ref.cqp.code / "index.html").is_file()
+    assert (build.site / ref.cqp.code / "livret" / "index.html").is_file()
+
+
+def test_nouveau_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("à garder", encoding="utf-8")
+    run = cqp("nouveau", str(tmp_path))
+    assert_french_error(run)
+    assert "n'est pas vide" in run.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "à garder"
+    assert_french_error(cqp("nouveau", str(tmp_path / "notes.txt")))
+
+
+def test_nouveau_accepts_an_empty_folder(tmp_path: Path) -> None:
+    assert cqp("nouveau", str(tmp_path)).returncode == 0
+    assert load_referentiel(tmp_path / "referentiel.yaml").cqp.code
+
+
+class _AnyTag(yaml.SafeLoader):
+    """Reads mkdocs.yml whatever its tags (!ENV, !!python/name): a tag and its value are compared as they are."""
+
+
+def _tagged(loader: yaml.SafeLoader, tag: str, node: yaml.Node) -> tuple[str, Any]:
+    value = loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)
+    return tag, value
+
+
+_AnyTag.add_multi_constructor("", _tagged)
+
+
+def _config(path: Path) -> dict[str, Any]:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_AnyTag)  # noqa: S506 (a SafeLoader subclass)
+
+
+SITE_SPECIFIC = {"site_name", "site_description", "nav", "watch"}
+
+
+def test_the_new_site_is_configured_like_this_one() -> None:
+    """The skeleton gets every setting of this project's site but its name, pages and dev-only watch list.
+
+    When this fails, mkdocs.yml or overrides/ changed: copy the change into guide_cqp/skeleton/.
+    """
+    project, skeleton = _config(ROOT / "mkdocs.yml"), _config(schema.SKELETON / "mkdocs.yml")
+    assert set(project) == set(skeleton)
+    for key in set(project) - SITE_SPECIFIC:
+        assert skeleton[key] == project[key], key
+    assert skeleton["watch"] == ["referentiel.yaml"]
+    sync = "rm -r guide_cqp/skeleton/overrides && cp -r overrides guide_cqp/skeleton/overrides"
+    project_overrides, skeleton_overrides = (
+        {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*") if p.is_file()}
+        for base in (ROOT / "overrides", schema.SKELETON / "overrides")
+    )
+    assert skeleton_overrides == project_overrides, f"overrides/ a changé : {sync}"
+
+
+def test_the_new_site_gets_every_hook_of_this_one() -> None:
+    code = "import runpy, sys; print(' '.join(sorted(n for n in runpy.run_path(sys.argv[1]) if n.startswith('on_'))))"
+    hooks = [
+        subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, check=True).stdout.split()
+        for p in (ROOT / "macros" / "hooks.py", schema.SKELETON / "macros" / "hooks.py")
+    ]
+    assert hooks[0] and hooks[0] == hooks[1]
+
+
+# --- pre-commit ----------------------------------------------------------------------------------------
+
+
+def test_the_pre_commit_hook_runs_cqp_valider_on_the_referentiel() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (hook,) = hooks
+    assert hook["id"] and hook["language"] == "python" and hook.get("pass_filenames", True)
+    files = re.compile(hook["files"])
+    assert files.search("referentiel.yaml") and files.search("cqp/rcad/referentiel.yaml")
+    assert not files.search("docs/index.md") and not files.search("mkdocs.yml")
+    program, *args = hook["entry"].split()
+    assert program == "cqp"
+    assert cqp(*args, str(OTHER_REFERENTIEL)).returncode == 0
+    bad = cqp(*args, str(OTHER_REFERENTIEL), str(INVALID / "cle-inconnue-module.yaml"))
+    assert_french_error(bad)
