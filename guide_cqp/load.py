@@ -170,7 +170,12 @@ def parse_document(text: str, fichier: str) -> Document:
     return doc
 
 
+_TAB_MESSAGE = "tabulation interdite\u00a0: en YAML, on indente avec des espaces, jamais avec la touche Tab."
 _YAML_PROBLEMS = [
+    (
+        "maximum nesting depth",  # libyaml's own limit (PyYAML >= 6.0.3 wheels) may come before ours
+        f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)\u00a0: vérifiez les crochets et l'indentation.",
+    ),
     (
         "found character '\\t' that cannot start any token",
         "tabulation interdite\u00a0: en YAML, on indente avec des espaces, jamais avec la touche Tab.",
@@ -259,7 +264,7 @@ def translate_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> str:
     mark = exc.problem_mark
     lines = text.splitlines()
     if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
-        return f"erreur de syntaxe YAML\u00a0: {_YAML_PROBLEMS[0][1]}"
+        return f"erreur de syntaxe YAML\u00a0: {_TAB_MESSAGE}"
     problem = f"{exc.context or ''} {exc.problem or ''}"
     for needle, message in _YAML_PROBLEMS:
         if needle in problem:
