@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 Path_ = tuple[str | int, ...]
+MAX_LISTED = 200  # a file broken everywhere must not flood the staff's screen
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,11 @@ class ReferentielInvalide(Exception):
         n = len(self.problemes)
         fichier = self.problemes[0].fichier if self.problemes else "référentiel"
         titre = f"Le référentiel {fichier} contient {n} erreur{'s' if n > 1 else ''}\u00a0; rien n'a été publié."
-        lignes = [titre] + [f"  - {p}" for p in self.problemes]
+        lignes = [titre] + [f"  - {p}" for p in self.problemes[:MAX_LISTED]]
+        if n > MAX_LISTED:
+            lignes.append(
+                f"  … et {n - MAX_LISTED} autres erreurs, sans doute de même cause\u00a0: corrigez les premières."
+            )
         return "\n".join(lignes)
 
 

@@ -1,5 +1,5 @@
-"""mkdocs-macros module (mkdocs.yml `module_name: macros/main`): the glue lives in guide_cqp.site."""
+"""mkdocs-macros module (mkdocs.yml `module_name: macros/main`): the macros live in guide_cqp.site_macros."""
 
-from guide_cqp.site import define_env
+from guide_cqp.site_macros import define_env
 
 __all__ = ["define_env"]

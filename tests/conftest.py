@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import subprocess
 import sys
+import threading
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
+from guide_cqp.model import Referentiel
+from guide_cqp.validate import load_referentiel
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SEED_REFERENTIEL = ROOT / "referentiel.yaml"
 OTHER_REFERENTIEL = DATA / "autre-referentiel.yaml"
+# Debian's Chromium (Playwright's own browser download does not work here), for Playwright and for --print-to-pdf.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 @dataclass
@@ -84,3 +103,52 @@ def other_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     build = run_build(OTHER_REFERENTIEL, tmp_path_factory.mktemp("other") / "site")
     assert build.returncode == 0, build.output
     return build
+
+
+@pytest.fixture(scope="module", params=["seed", "other"])
+def built(request: pytest.FixtureRequest) -> tuple[Build, Referentiel]:
+    """Each test runs on the default référentiel and on a differently shaped one (competences 1, 2, 10)."""
+    if request.param == "seed":
+        return request.getfixturevalue("seed_site"), load_referentiel(SEED_REFERENTIEL)
+    return request.getfixturevalue("other_site"), load_referentiel(OTHER_REFERENTIEL)
+
+
+def items_text(items: list) -> list[str]:
+    """Every text of a list of items, sub-lists included."""
+    texts: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            texts.append(item)
+        else:
+            texts.append(item.texte)
+            texts += items_text(item.details)
+    return texts
+
+
+def fold(text: str) -> str:
+    """Compare texts regardless of typography: spaces, apostrophes, case."""
+    text = unicodedata.normalize("NFC", text).replace("\u202f", " ").replace("\u00a0", " ").replace("’", "'")
+    return " ".join(text.split()).casefold()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without printing every request into the test output."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path, handler: type[http.server.SimpleHTTPRequestHandler] = QuietHandler) -> Iterator[str]:
+    """A folder over HTTP on a free port of 127.0.0.1, as « http://127.0.0.1:<port> » (no trailing slash).
+
+    A threaded server: a browser opens several sockets at once.
+    """
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, Build, run_build
+from conftest import OTHER_REFERENTIEL, ROOT, Build, fold, items_text, run_build
 
 from guide_cqp.model import Referentiel
 from guide_cqp.render import french_date, hours
@@ -24,31 +23,6 @@ GUIDE_PAGES = [
     "tuteur/evaluation-finale/",
     "macros/",
 ]
-
-
-@pytest.fixture(scope="module", params=["seed", "other"])
-def built(request: pytest.FixtureRequest) -> tuple[Build, Referentiel]:
-    """Each test runs on the default référentiel and on a differently shaped one (competences 1, 2, 10)."""
-    if request.param == "seed":
-        return request.getfixturevalue("seed_site"), load_referentiel(SEED_REFERENTIEL)
-    return request.getfixturevalue("other_site"), load_referentiel(OTHER_REFERENTIEL)
-
-
-def fold(text: str) -> str:
-    """Compare texts regardless of typography: spaces, apostrophes, case."""
-    text = unicodedata.normalize("NFC", text).replace("\u202f", " ").replace("\u00a0", " ").replace("’", "'")
-    return " ".join(text.split()).casefold()
-
-
-def items_text(items: list) -> list[str]:
-    texts: list[str] = []
-    for item in items:
-        if isinstance(item, str):
-            texts.append(item)
-        else:
-            texts.append(item.texte)
-            texts += items_text(item.details)
-    return texts
 
 
 def article(build: Build, page: str) -> BeautifulSoup:

@@ -41,7 +41,7 @@ HOSTILE = (
 # A Markdown field is Markdown: emphasis and link text stay, the markup and the link target go.
 HOSTILE_AS_MARKDOWN = "</title></textarea><script>alert(1)</script> <img src=x onerror=alert(1)> {{ 6*7 }} {% if true %}X{% endif %} x a | b lien"
 # Fields the site does not show (yet): reported, so that a new field is shown or listed here on purpose.
-NOT_SHOWN = {"cqp.branche"}
+NOT_SHOWN: set[str] = set()  # every text field of the référentiel appears somewhere
 UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data|file):", re.IGNORECASE)
 
 

@@ -6,34 +6,20 @@ with its default print settings (no headers and footers, no background graphics)
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import OTHER_REFERENTIEL, SEED_REFERENTIEL, Build
+from conftest import CHROMIUM, CHROMIUM_ARGS, OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, serve
 from pypdf import PdfReader
 from test_livret_pdf import A4, check_livret_pages, page_texts
 
 from guide_cqp.model import Referentiel
 from guide_cqp.validate import load_referentiel
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--no-pdf-header-footer",
-]
+FLAGS = ["--headless", *CHROMIUM_ARGS, "--no-pdf-header-footer"]
 # Site chrome that must not be printed: search, navigation, buttons, theme footer.
 CHROME = (
     "Rechercher",
@@ -54,34 +40,22 @@ def server(seed_site: Build, other_site: Build) -> Iterator[str]:
         link = root / name
         if not link.exists():
             link.symlink_to(build.site, target_is_directory=True)
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's signature)
-        pass
+    with serve(root) as base:
+        yield base
 
 
 @pytest.fixture(scope="module", params=["seed", "other"])
 def printed(
     request: pytest.FixtureRequest, server: str, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Referentiel, Path]:
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed")
     ref = load_referentiel(SEED_REFERENTIEL if request.param == "seed" else OTHER_REFERENTIEL)
     pdf = tmp_path_factory.mktemp(f"print-{request.param}") / "livret.pdf"
     url = f"{server}/{request.param}/{ref.cqp.code}/livret/"
     profile = tmp_path_factory.mktemp("chromium-profile")
     subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", url],
+        [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", url],
         capture_output=True,
         timeout=120,
         check=True,

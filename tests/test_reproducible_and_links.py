@@ -9,10 +9,7 @@ break there, so the site is also served under /guide-cqp/ and crawled.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -21,7 +18,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SEED_REFERENTIEL, Build, run_build
+from conftest import SEED_REFERENTIEL, Build, QuietHandler, run_build, serve
 
 PREFIX = "/guide-cqp/"
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "script": "src", "img": "src", "iframe": "src", "source": "src"}
@@ -111,7 +108,7 @@ def test_css_urls_point_into_the_site(seed_site: Build) -> None:
     assert missing == []
 
 
-class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+class _SubPathHandler(QuietHandler):
     """The site at /guide-cqp/, as GitHub Pages serves a project site; anything else is 404."""
 
     def translate_path(self, path: str) -> str:
@@ -119,21 +116,11 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
             return str(Path(self.directory) / "__hors-du-site__")
         return super().translate_path("/" + path[len(PREFIX) :])
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
-        pass
-
 
 @pytest.fixture(scope="module")
 def served(seed_site: Build) -> Iterator[str]:
-    handler = functools.partial(_SubPathHandler, directory=str(seed_site.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(seed_site.site, _SubPathHandler) as base:
+        yield f"{base}{PREFIX}"
 
 
 def _fetch(url: str) -> tuple[int, str, bytes]:

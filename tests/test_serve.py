@@ -53,7 +53,10 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}/"
     try:
@@ -68,7 +71,10 @@ def test_saving_the_referentiel_rebuilds_the_page_with_live_reload(served: tuple
     base, referentiel, _ = served
     page = fetch(base + PAGE)
     assert "livereload" in page  # the reload script is injected: browsers refresh by themselves
-    referentiel.write_text(referentiel.read_text(encoding="utf-8").replace("Contrôler une livraison", "Contrôler un arrivage"), encoding="utf-8")
+    referentiel.write_text(
+        referentiel.read_text(encoding="utf-8").replace("Contrôler une livraison", "Contrôler un arrivage"),
+        encoding="utf-8",
+    )
     assert wait_for(lambda: "Contrôler un arrivage" in fetch(base + PAGE), timeout=30)
 
 

@@ -7,38 +7,10 @@ import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-from conftest import DATA, OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, Build, run_build
+from conftest import DATA, OTHER_REFERENTIEL, ROOT, Build, fold, items_text, run_build
 
 from guide_cqp.model import Referentiel
 from guide_cqp.render import hours
-from guide_cqp.validate import load_referentiel
-
-
-@pytest.fixture(scope="module", params=["seed", "other"])
-def built(request: pytest.FixtureRequest) -> tuple[Build, Referentiel]:
-    """Each test runs on the default référentiel and on a differently shaped one."""
-    if request.param == "seed":
-        return request.getfixturevalue("seed_site"), load_referentiel(SEED_REFERENTIEL)
-    return request.getfixturevalue("other_site"), load_referentiel(OTHER_REFERENTIEL)
-
-
-def items_text(items: list) -> list[str]:
-    """Every text of a list of items, sub-lists included."""
-    texts: list[str] = []
-    for item in items:
-        if isinstance(item, str):
-            texts.append(item)
-        else:
-            texts.append(item.texte)
-            texts += items_text(item.details)
-    return texts
-
-
-def fold(text: str) -> str:
-    """Compare texts regardless of typography: spaces, apostrophes, case."""
-    text = unicodedata.normalize("NFC", text).replace("\u202f", " ").replace("\u00a0", " ").replace("’", "'")
-    return " ".join(text.split()).casefold()
 
 
 def test_the_overview_lists_competences_in_numeric_order_with_their_hours(built: tuple[Build, Referentiel]) -> None:
@@ -178,7 +150,10 @@ def test_a_broken_referentiel_stops_the_build_in_french_and_publishes_nothing(tm
 
 def test_a_cqp_code_that_would_overwrite_a_written_page_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "collision.yaml"
-    path.write_text(OTHER_REFERENTIEL.read_text(encoding="utf-8").replace("code: logistique-entrepot", "code: macros"), encoding="utf-8")
+    path.write_text(
+        OTHER_REFERENTIEL.read_text(encoding="utf-8").replace("code: logistique-entrepot", "code: macros"),
+        encoding="utf-8",
+    )
     assert (ROOT / "docs" / "macros.md").exists()  # a written page whose address is macros/
     build = run_build(path, tmp_path / "site")
     assert build.returncode != 0

@@ -203,3 +203,13 @@ def test_alias_bombs_are_stopped_before_they_expand() -> None:
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     message = only("\n".join(lines) + "\n")
     assert "alias" in message and "ligne" in message
+
+
+def test_a_file_broken_everywhere_lists_the_first_problems_and_counts_the_rest() -> None:
+    lines = ["format: 1", "competences:"] + [f"  - numero: x{i}" for i in range(400)]
+    with pytest.raises(ReferentielInvalide) as caught:
+        parse_referentiel("\n".join(lines) + "\n", "essai.yaml")
+    report = caught.value.rapport().splitlines()
+    assert len(caught.value.problemes) > 400
+    assert len(report) == 1 + 200 + 1
+    assert f"… et {len(caught.value.problemes) - 200} autres erreurs" in report[-1]

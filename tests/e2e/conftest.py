@@ -6,24 +6,17 @@ Pages are discovered in the built site, never listed by hand: pages added to doc
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS, serve
 
-from .e2e_support import CHROMIUM, CHROMIUM_ARGS, discover_pages
+from .e2e_support import discover_pages
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 VERSION = "essai"  # the folder mike would publish the build in
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +32,6 @@ def site_url(site_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     version selector: the site is served under /essai/, next to a versions.json naming it « latest »,
     so that the selector really shows (and is checked) instead of a 404 in the console. The build is
     also mounted at the root, where its 404.html (root-relative links while site_url is unset) works.
-    A threaded server: the browser opens several sockets at once.
     """
     root = tmp_path_factory.mktemp("publie")
     (root / VERSION).symlink_to(site_root, target_is_directory=True)
@@ -47,13 +39,8 @@ def site_url(site_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         (root / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
     versions = [{"version": VERSION, "title": VERSION, "aliases": ["latest"]}]
     (root / "versions.json").write_text(json.dumps(versions), encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{VERSION}/"
-    server.shutdown()
-    server.server_close()
+    with serve(root) as base:
+        yield f"{base}/{VERSION}/"
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +54,8 @@ def site_pages(site_root: Path) -> list[str]:
 def browser() -> Iterator[object]:
     """One Chromium per test module.
 
-    Not per session: Playwright's sync API refuses a second instance in the same thread, and
-    test_two_clicks.py starts its own; a module-wide browser is closed before that module runs.
+    Not per session: Playwright's sync API refuses a second instance in the same thread; a
+    module-wide browser is closed before the next module starts its own.
     """
     if not CHROMIUM.exists():
         pytest.skip("Chromium absent (/usr/bin/chromium)")

@@ -6,9 +6,6 @@ Chromium at phone width.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urldefrag
@@ -17,18 +14,9 @@ import pytest
 
 from guide_cqp.validate import load_referentiel
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+from .e2e_support import new_context
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 HOW_TO = ["tuteur/role/", "tuteur/entretien-reperage/", "tuteur/suivre-livret/", "tuteur/sans-formation/",
           "tuteur/evaluation-finale/"]  # fmt: skip
 CONTENT_LINKS = """() => [...document.querySelectorAll('article a[href]')]
@@ -36,32 +24,12 @@ CONTENT_LINKS = """() => [...document.querySelectorAll('article a[href]')]
     .map(a => [a.getAttribute('href'), a.href])"""
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
-        pass
-
-
 @pytest.fixture(scope="module")
-def site_url(seed_site) -> Iterator[str]:  # noqa: ANN001 (the session fixture of tests/conftest.py)
-    """The seed's built site, served over HTTP on a free port for this module."""
-    handler = functools.partial(_QuietHandler, directory=str(seed_site.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def phone_page(site_url: str) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium absent (/usr/bin/chromium)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        yield page
-        browser.close()
+def phone_page(browser) -> Iterator[object]:  # noqa: ANN001 (the Chromium of tests/e2e/conftest.py)
+    """One phone-sized tab for the module (the served site and the browser are the shared e2e fixtures)."""
+    context = new_context(browser, {"width": 390, "height": 844})
+    yield context.new_page()
+    context.close()
 
 
 def content_links(page, url: str) -> dict[str, str]:  # noqa: ANN001 (a Playwright page)
