@@ -1,0 +1,174 @@
+"""Where every generated page, file and anchor of a guide lives: the one place addresses are computed.
+
+Page addresses are paths of Markdown sources relative to the docs folder (``rcad/competence-1.md``), and
+links between pages are written relative to the source of the page that holds them
+(``../rcad/livret.md#competence-1``): MkDocs turns such links into URLs (guide_cqp/plugin.py does it for
+the raw HTML of our views), and Zensical resolves every link from the page's ``.md`` source. Nothing
+here knows MkDocs.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# Sections of a competence page; hand-written pages link to them (lien_competence(…, section=…)).
+SECTIONS = ("savoir-faire", "contenu", "activites", "criteres", "fiche")
+# Parts of the livret page that hand-written pages link to (lien_livret("parcours")).
+LIVRET_PARTS = ("couverture", "parcours", "preconise")
+# Anchors of the overview page.
+OVERVIEW_COMPETENCES = "competences"
+OVERVIEW_HOURS = "parcours-preconise"
+NAV_MARKER = "referentiel"  # the nav entry « - Le référentiel: referentiel » marks where the pages go
+NAV_FLAT_MAX = 20  # up to this many competences the nav lists them all; beyond, in groups (competence_entries)
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def slug(value: object) -> str:
+    """The part of an address or anchor that a number or code gives: « 1.1 » → « 1-1 », « C2 » → « c2 ».
+
+    Accents are dropped (« é » → « e »); other letters stay as they are (« α »), so that two
+    different numbers rarely meet; when they do (« 1.1 » and « 1-1 »), validation says so
+    (guide_cqp.publishable).
+    """
+    text = unicodedata.normalize("NFKD", str(value).lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NOT_WORD.sub("-", text).strip("-") or "x"
+
+
+# --- pages and files of one CQP (paths relative to the docs folder) ---------------------------
+
+
+def overview(code: str) -> str:
+    return f"{code}/index.md"
+
+
+def competence(code: str, numero: object) -> str:
+    return f"{code}/competence-{slug(numero)}.md"
+
+
+def livret(code: str) -> str:
+    return f"{code}/livret.md"
+
+
+def pdf(code: str) -> str:
+    return f"{code}/livret-{code}.pdf"
+
+
+# --- anchors ---------------------------------------------------------------------------------
+
+
+def competence_sheet(numero: object) -> str:
+    """The sheet of a competence in the livret page and the PDF."""
+    return f"competence-{slug(numero)}"
+
+
+def module(numero: object) -> str:
+    """A module's heading on its competence page."""
+    return f"module-{slug(numero)}"
+
+
+def relative(source: str, target: str) -> str:
+    """The link from the page whose source is ``source`` to ``target`` (both relative to the docs folder)."""
+    folder = posixpath.dirname(source)
+    return posixpath.relpath(target, folder or ".")
+
+
+@dataclass(frozen=True)
+class Links:
+    """Links from one page (``page``: its source path) to the pages and files of one CQP."""
+
+    page: str
+    code: str
+    pdf_built: bool = True
+
+    def to(self, target: str, anchor: str | None = None) -> str:
+        href = relative(self.page, target)
+        return f"{href}#{anchor}" if anchor else href
+
+    @property
+    def overview(self) -> str:
+        return self.to(overview(self.code))
+
+    @property
+    def livret(self) -> str:
+        return self.to(livret(self.code))
+
+    @property
+    def pdf(self) -> str | None:
+        return self.to(pdf(self.code)) if self.pdf_built else None
+
+    def competence(self, numero: object, section: str | None = None) -> str:
+        return self.to(competence(self.code, numero), section)
+
+    def sheet(self, numero: object) -> str:
+        """The competence's sheet in the livret page."""
+        return self.to(livret(self.code), competence_sheet(numero))
+
+    def livret_part(self, part: str) -> str:
+        return self.to(livret(self.code), part)
+
+
+# --- navigation ------------------------------------------------------------------------------
+
+NavEntry = dict[str, Any]  # {title: source path} or {title: [entries]}, as in mkdocs.yml
+
+
+def nav_section(ref: Any, title: Callable[[str], str] = str) -> list[NavEntry]:
+    """The référentiel's entries: overview, competences (grouped when many), livret.
+
+    ``title`` turns a text into a nav title (the site escapes it for the theme).
+    """
+    code = ref.cqp.code
+    return [
+        {title("Vue d'ensemble"): overview(code)},
+        *competence_entries(ref, title),
+        {title(ref.libelle(ref.livret.titre)): livret(code)},
+    ]
+
+
+def competence_entries(ref: Any, title: Callable[[str], str] = str) -> list[NavEntry]:
+    """One nav entry per competence; past NAV_FLAT_MAX competences, groups of ten, twenty… (about √n).
+
+    Material writes a top-level section's whole list into every page. With navigation.prune a
+    closed group costs one link, so a branch-sized référentiel keeps small pages and a build time
+    that grows with the number of pages, not with its square.
+    """
+    code = ref.cqp.code
+    competences = ref.competences_triees()
+    entries = [{title(f"{c.numero}. {c.intitule}"): competence(code, c.numero)} for c in competences]
+    if len(entries) <= NAV_FLAT_MAX:
+        return entries
+    size = max(10, int(round(math.sqrt(len(entries)), -1)))  # as many groups as entries in one: fewest links
+    groups: list[NavEntry] = []
+    for start in range(0, len(entries), size):
+        first, last = competences[start], competences[min(start + size, len(entries)) - 1]
+        name = f"Compétences {first.numero} à {last.numero}" if last is not first else f"Compétence {first.numero}"
+        groups.append({title(name): entries[start : start + size]})
+    return groups
+
+
+def place_section(nav: list[Any] | None, section: list[NavEntry], title: str) -> list[Any] | None:
+    """Put the référentiel's section where the nav says « referentiel » (or after the first entry)."""
+    if nav is None:
+        return None
+    placed = False
+    new_nav: list[Any] = []
+    for item in nav:
+        if isinstance(item, dict) and list(item.values()) == [NAV_MARKER]:
+            new_nav.append({next(iter(item)): section})
+            placed = True
+        elif item == NAV_MARKER:
+            new_nav.append({title: section})
+            placed = True
+        else:
+            new_nav.append(item)
+    if not placed:
+        new_nav.insert(min(1, len(new_nav)), {title: section})
+    return new_nav
