@@ -4,21 +4,30 @@ VENV := .venv
 BIN := $(VENV)/bin
 # W3C Nu HTML checker (npm package vnu-jar), kept outside the repository.
 VNU_DIR ?= $(HOME)/.cache/guide-cqp/vnu
+# Material's notice about its end of life (May 2027, see the README) stays out of every command's output.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: installer installer-tests servir construire tester valider schema benchmark
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-installer: $(BIN)/python
+# Installs again only when pyproject.toml changed (the stamp files record the last install).
+$(VENV)/.installe: pyproject.toml | $(BIN)/python
 	bash scripts/installer-systeme.sh
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	touch $@
 
-installer-tests: $(BIN)/python
+$(VENV)/.installe-tests: pyproject.toml | $(BIN)/python
 	bash scripts/installer-systeme.sh --tests
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installe $@
+
+installer: $(VENV)/.installe
+
+installer-tests: $(VENV)/.installe-tests
 	test -f $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar || \
 	  npm install --no-save --no-audit --no-fund --ignore-scripts --prefix $(VNU_DIR) vnu-jar >/dev/null
 
@@ -35,7 +44,7 @@ schema: installer
 	$(BIN)/cqp schema -o schema/referentiel.schema.json
 
 tester: installer-tests
-	$(BIN)/ruff check guide_cqp macros tests benchmarks
+	$(BIN)/ruff check guide_cqp tests benchmarks
 	$(BIN)/python -m pytest
 
 benchmark: installer-tests

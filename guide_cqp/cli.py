@@ -24,13 +24,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
+from . import addresses, french
+from .catalogue import load_catalogue
 from .errors import ReferentielInvalide
-from .model import Referentiel, fr_number
-from .render import french_date
+from .model import Referentiel
+from .pages import write_pages
 from .schema import SCHEMA_FILE, SKELETON, schema_json
+from .settings import DEFAULT_REFERENTIEL, REFERENTIEL_VARIABLE
 from .validate import load_referentiel
 
-DEFAULT_FILE = "referentiel.yaml"
+DEFAULT_FILE = DEFAULT_REFERENTIEL
 SKELETON_CODE = "exemple-cqp"  # the code written in the skeleton référentiel, replaced by the folder's name
 
 
@@ -92,7 +95,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _default_file() -> str:
     """The référentiel the site builds: $CQP_REFERENTIEL, as for mkdocs, else referentiel.yaml."""
-    return os.environ.get("CQP_REFERENTIEL") or DEFAULT_FILE
+    return os.environ.get(REFERENTIEL_VARIABLE) or DEFAULT_FILE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,6 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Crée un site complet dans un dossier neuf : mkdocs.yml, pages, référentiel d'exemple à compléter.",
     )
     nouveau.add_argument("dossier", metavar="DOSSIER", help="le dossier à créer (absent ou vide)")
+
+    generer = commands.add_parser(
+        "generer",
+        help="écrire les pages du référentiel en fichiers Markdown (pour un moteur sans le greffon, Zensical)",
+        description="Écrit dans DOSSIER (le dossier des pages du site, en général docs) les pages que le greffon\n"
+        "guide-cqp crée en mémoire pendant `mkdocs build` : vue d'ensemble, une page par compétence,\n"
+        "livret. Chaque page ne contient qu'un appel de macro : les macros du guide la remplissent.\n"
+        "Utile pour construire le site avec un moteur qui n'exécute pas le greffon (Zensical).",
+    )
+    generer.add_argument("dossier", metavar="DOSSIER", help="le dossier des pages du site (par exemple docs)")
+    generer.add_argument("fichier", nargs="?", metavar="FICHIER", help=fichier_aide)
+    generer.add_argument("--pdf", action="store_true", help="créer aussi le livret PDF de chaque CQP")
     return parser
 
 
@@ -216,7 +231,37 @@ def _nouveau(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"valider": _valider, "version": _version, "schema": _schema, "exporter": _exporter, "nouveau": _nouveau}
+def _generer(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue(Path(args.fichier or _default_file()))
+    docs = Path(args.dossier)
+    try:
+        written = write_pages(catalogue, docs)
+        if args.pdf:
+            from .pdf import PdfIndisponible, build_pdf
+
+            try:
+                for ref in catalogue:
+                    target = docs / addresses.pdf(ref.cqp.code)
+                    target.write_bytes(build_pdf(ref))
+                    written.append(target)
+            except PdfIndisponible as exc:
+                raise Echec(str(exc)) from None
+    except OSError as exc:
+        raise Echec(f"impossible d'écrire dans « {docs} » ({_reason(exc)}).") from None
+    print(f"{len(written)} fichiers écrits dans « {docs} »\u00a0:")
+    for path in written:
+        print(f"  {path.relative_to(docs).as_posix()}")
+    return 0
+
+
+_COMMANDS = {
+    "valider": _valider,
+    "version": _version,
+    "schema": _schema,
+    "exporter": _exporter,
+    "nouveau": _nouveau,
+    "generer": _generer,
+}
 
 
 # --- what the commands produce -------------------------------------------------------------------
@@ -230,7 +275,7 @@ def version_name(ref: Referentiel) -> str:
 
 def version_title(ref: Referentiel) -> str:
     """What the version selector shows: « 2009-05 du 7 mai 2009 »."""
-    return f"{ref.version.numero} du {french_date(ref.version.date)}"
+    return french.version_title(ref.version.numero, ref.version.date)
 
 
 def export_json(ref: Referentiel) -> str:
@@ -263,7 +308,7 @@ def export_csv(ref: Referentiel) -> bytes:
     writer.writerow(CSV_HEADER)
     for c in ref.competences_triees():
         for m in c.modules:
-            hours = [fr_number(m.heures.min), fr_number(m.heures.max)] if m.heures else ["", ""]
+            hours = [french.number(m.heures.min), french.number(m.heures.max)] if m.heures else ["", ""]
             writer.writerow([c.numero, c.intitule, m.numero, m.intitule, *hours])
         shared = " (plage commune à ses modules)" if c.plage_commune else ""
         total = c.total_heures
@@ -273,11 +318,11 @@ def export_csv(ref: Referentiel) -> bytes:
                 c.intitule,
                 "",
                 f"Sous-total compétence {c.numero}{shared}",
-                fr_number(total.min),
-                fr_number(total.max),
+                french.number(total.min),
+                french.number(total.max),
             ]
         )
-    writer.writerow(["", "Total du parcours", "", "", fr_number(ref.total_heures.min), fr_number(ref.total_heures.max)])
+    writer.writerow(["", "Total du parcours", "", "", french.number(ref.total_heures.min), french.number(ref.total_heures.max)])
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from . import french
 
 _SPACES = re.compile(r"[ \t\r\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -147,7 +149,7 @@ class Heures(_Strict):
             raise PydanticCustomError(
                 "min_max",
                 "le minimum ({min} h) dépasse le maximum ({max} h)",
-                {"min": fr_number(self.min), "max": fr_number(self.max)},
+                {"min": french.number(self.min), "max": french.number(self.max)},
             )
         return self
 
@@ -220,7 +222,7 @@ class Competence(_Strict):
                 "heures indiquées à la fois sur la compétence et sur le(s) module(s) {modules}\u00a0: "
                 "gardez soit une plage commune sur la compétence, soit des heures sur chaque module",
                 {
-                    "modules": _list_fr(self.modules[i].numero for i in with_hours),
+                    "modules": french.list_and(self.modules[i].numero for i in with_hours),
                     "chemin": ("modules", first, "heures"),
                 },
             )
@@ -230,7 +232,7 @@ class Competence(_Strict):
                 "heures_absentes",
                 "pas d'heures pour le(s) module(s) {modules}\u00a0: indiquez heures: {{min: …, max: …}} "
                 "sur chaque module, ou une plage commune sur la compétence",
-                {"modules": _list_fr(self.modules[i].numero for i in without), "chemin": ("modules", without[0])},
+                {"modules": french.list_and(self.modules[i].numero for i in without), "chemin": ("modules", without[0])},
             )
         return self
 
@@ -448,22 +450,3 @@ class Referentiel(_Strict):
     def libelle(self, text: str) -> str:
         """Fill the {intitule} and {instance} placeholders of a livret text."""
         return text.replace("{intitule}", self.cqp.intitule).replace("{instance}", self.cqp.instance or "branche")
-
-
-def fr_number(value: Decimal | int | float) -> str:
-    """3.5 → « 3,5 », 7.0 → « 7 »: French decimal comma, no trailing zeros."""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    text = f"{number.normalize():f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
-def _list_fr(items: Any) -> str:
-    values = [str(v) for v in items]
-    if len(values) <= 1:
-        return "".join(values)
-    return ", ".join(values[:-1]) + " et " + values[-1]

@@ -6,108 +6,47 @@ links limited to http(s), mailto and relative URLs.
 
 Page views return Markdown made of headings (escaped, so the theme builds a
 table of contents) and raw HTML blocks; the livret returns plain HTML, shared
-by the web page and the PDF.
+by the web page and the PDF. Links between pages come from guide_cqp.addresses.
+
+A site overrides any template by putting a file of the same name in its own
+templates folder (``Views(overrides=…)``), searched before the package's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import html
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+import stat
 from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as etree
 
 import markdown as markdown_lib
-from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PackageLoader, StrictUndefined
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
-from .model import Competence, Heures, ItemDetaille, Referentiel, fr_number
+from . import addresses, french
+from .addresses import Links
+from .model import Competence, ItemDetaille, Referentiel
 
-_MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 _SAFE_URL = re.compile(r"^(?:https?:|mailto:|[^:]*$)", re.IGNORECASE)
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 _MD_SPECIALS = re.compile(r"[\\`*_{}\[\]()#+\-.!|~<>^=:&\"']")
-_HIGH_PUNCT = re.compile(r"(?<=[^\s;!?])[ \u00a0\u202f]*([;!?]+)(?=\s|$)")
-_COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]+:(?=\s|$)")
-_CLOSE_QUOTE = re.compile(r"(?<=\S)[ \u00a0\u202f]*»")
-_OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*(?=\S)")
-_TYPOGRAPHY_SIGNS = re.compile(r"[;:!?«»]")  # each rule above needs one of these
-
-
-@dataclass(frozen=True)
-class Links:
-    """Relative URLs from the page being rendered; the site glue knows the file layout."""
-
-    overview: str
-    competence: Callable[[int], str]
-    livret: str
-    pdf: str | None
-
-
-def french_typography(text: str) -> str:
-    """Non-breaking spaces where French typography wants them: « x », a :, a ; ? !
-
-    Staff type ordinary spaces (or none before ; ? !); a line must not break there.
-    Most texts have none of these signs: one search spares them the four substitutions.
-    """
-    if not _TYPOGRAPHY_SIGNS.search(text):
-        return text
-    text = _HIGH_PUNCT.sub(lambda m: "\u202f" + m.group(1), text)
-    text = _COLON.sub("\u00a0:", text)
-    text = _CLOSE_QUOTE.sub("\u00a0»", text)
-    return _OPEN_QUOTE.sub("«\u00a0", text)
 
 
 def text_filter(value: Any) -> Markup:
     """Escape a YAML text for HTML, with French spacing."""
-    return escape(french_typography(str(value)))
+    return escape(french.typography(str(value)))
 
 
 def heading_filter(value: Any) -> Markup:
     """Escape a YAML text for a Markdown heading: every HTML or Markdown sign becomes a character reference."""
-    raw = value.unescape() if isinstance(value, Markup) else french_typography(str(value))
+    raw = value.unescape() if isinstance(value, Markup) else french.typography(str(value))
     return Markup("".join(f"&#{ord(ch)};" if _MD_SPECIALS.match(ch) else ch for ch in raw))
-
-
-def slug(value: Any) -> str:
-    """An anchor from a module number: « 1.1 » → « 1-1 »."""
-    return re.sub(r"[^0-9a-z]+", "-", str(value).lower()).strip("-") or "x"
-
-
-def hours(value: Heures) -> str:
-    """« 7 à 21 h », or « 7 h » when the range is a single value."""
-    if value.min == value.max:
-        return f"{fr_number(value.min)}\u00a0h"
-    return f"{fr_number(value.min)} à {fr_number(value.max)}\u00a0h"
-
-
-def hour(value: Any) -> str:
-    return f"{fr_number(value)}\u00a0h"
-
-
-def french_date(value: dt.date) -> str:
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 class _SafeLinks(markdown_lib.treeprocessors.Treeprocessor):
@@ -151,15 +90,17 @@ def markdown_filter(value: str | None, referentiel: Referentiel | None = None) -
     if not value:
         return Markup("")
     text = referentiel.libelle(value) if referentiel else value
-    html = _markdown().reset().convert(french_typography(text))
+    html = _markdown().reset().convert(french.typography(text))
     return Markup(html.replace("\n\n", "\n"))
 
 
 @cache
-def environment() -> Environment:
-    """The template environment, built once per process."""
+def environment(overrides: Path | None = None) -> Environment:
+    """The template environment, built once per process and templates folder."""
+    package = PackageLoader("guide_cqp", "templates")
+    loader = ChoiceLoader([FileSystemLoader(str(overrides)), package]) if overrides else package
     env = Environment(
-        loader=PackageLoader("guide_cqp", "templates"),
+        loader=loader,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -170,14 +111,15 @@ def environment() -> Environment:
         bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(
-        t=text_filter,
-        h=heading_filter,
-        hours=hours,
-        hour=hour,
-        number=fr_number,
-        date_fr=french_date,
-        slug=slug,
+        text=text_filter,
+        heading=heading_filter,
+        hours=french.hours,
+        hour=french.hour,
+        number=french.number,
+        date_fr=french.date,
+        slug=addresses.slug,
     )
+    env.globals.update(anchor_sheet=addresses.competence_sheet, anchor_module=addresses.module)
     env.tests["detailed"] = lambda item: isinstance(item, ItemDetaille)
     return env
 
@@ -202,25 +144,47 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
     Compiling the templates is a large part of what the generator adds to a `mkdocs build`; Jinja
     checks each cached entry against its template's source and its own and Python's versions.
     The cache lives in the user's cache folder (XDG_CACHE_HOME, else ~/.cache); CQP_CACHE=0 turns it off.
+    A cached file is code that runs during the build: the cache is used only in folders that the
+    current user alone owns and can write (see private_folder).
     """
     if os.environ.get("CQP_CACHE", "").strip() == "0":
         return None
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    directory = Path(base) / "guide-cqp" / "jinja"
+    directory = private_folder(Path(base) / "guide-cqp" / "jinja")
+    return _QuietBytecodeCache(str(directory)) if directory else None
+
+
+def private_folder(directory: Path) -> Path | None:
+    """``directory`` and its parent made if missing (mode 0700), or None unless both are the current user's alone.
+
+    A folder another user owns or can write may hold planted files; a symbolic link may lead anywhere.
+    """
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # no owners to check (Windows): no cache
+        return None
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (directory.parent, directory):
+            info = folder.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != getuid() or info.st_mode & 0o022:
+                return None
+        if directory.lstat().st_mode & 0o077:
+            return None
     except OSError:
         return None
-    return _QuietBytecodeCache(str(directory))
+    return directory
 
 
-def _render(template: str, referentiel: Referentiel, **context: Any) -> str:
-    md = lambda value: markdown_filter(value, referentiel)  # noqa: E731 (a filter bound to this référentiel)
-    label = lambda value: text_filter(referentiel.libelle(value))  # noqa: E731
-    return (
-        environment()
-        .get_template(template)
-        .render(
+class Views:
+    """The views of a référentiel, from the package's templates or a site's overrides of them."""
+
+    def __init__(self, overrides: Path | None = None) -> None:
+        self.env = environment(overrides.resolve() if overrides and overrides.is_dir() else None)
+
+    def render(self, template: str, referentiel: Referentiel, **context: Any) -> str:
+        md = lambda value: markdown_filter(value, referentiel)  # noqa: E731 (a filter bound to this référentiel)
+        label = lambda value: text_filter(referentiel.libelle(value))  # noqa: E731
+        return self.env.get_template(template).render(
             ref=referentiel,
             labels=referentiel.livret,
             md=md,
@@ -228,34 +192,35 @@ def _render(template: str, referentiel: Referentiel, **context: Any) -> str:
             version=version_label(referentiel),
             **context,
         )
-    )
 
+    def overview(self, referentiel: Referentiel, links: Links) -> str:
+        return self.render("overview.md.j2", referentiel, links=links)
 
-def render_overview(referentiel: Referentiel, links: Links) -> str:
-    return _render("overview.md.j2", referentiel, links=links)
+    def competence(self, referentiel: Referentiel, competence: Competence, links: Links) -> str:
+        return self.render("competence.md.j2", referentiel, c=competence, links=links)
 
+    def livret(self, referentiel: Referentiel, links: Links | None, *, for_pdf: bool = False) -> str:
+        return self.render("livret.html.j2", referentiel, links=links, for_pdf=for_pdf)
 
-def render_competence(referentiel: Referentiel, competence: Competence, links: Links) -> str:
-    return _render("competence.md.j2", referentiel, c=competence, links=links)
+    def livret_document(self, referentiel: Referentiel, css: str) -> str:
+        """The standalone HTML document that WeasyPrint turns into the PDF."""
+        return self.render("livret_document.html.j2", referentiel, css=Markup(css), links=None, for_pdf=True)
 
+    def errors(self, problemes: Any, fichier: str) -> str:
+        """The page shown instead of every page while `mkdocs serve` has an invalid référentiel."""
+        return self.env.get_template("erreurs.html.j2").render(problemes=problemes, fichier=fichier)
 
-def render_livret(referentiel: Referentiel, links: Links | None, *, for_pdf: bool = False) -> str:
-    return _render("livret.html.j2", referentiel, links=links, for_pdf=for_pdf)
+    def fragment(self, name: str, referentiel: Referentiel, **context: Any) -> str:
+        """A small view for hand-written pages (macros): competence list, hours table, activities…"""
+        return self.render(f"fragments/{name}.html.j2", referentiel, **context)
 
 
 def render_livret_document(referentiel: Referentiel, css: str) -> str:
-    """The standalone HTML document that WeasyPrint turns into the PDF."""
-    return _render("livret_document.html.j2", referentiel, css=Markup(css), links=None, for_pdf=True)
-
-
-def render_fragment(name: str, referentiel: Referentiel, **context: Any) -> str:
-    """A small view for hand-written pages (macros): competence list, hours table, activities…"""
-    return _render(f"fragments/{name}.html.j2", referentiel, **context)
+    """The PDF's HTML document, from the package's templates (kept for guide_cqp.pdf)."""
+    return Views().livret_document(referentiel, css)
 
 
 def version_label(referentiel: Referentiel) -> str:
     """« version 2009-05 du 7 mai 2009 (Document de travail) », shown on every page."""
-    label = f"version {referentiel.version.numero} du {french_date(referentiel.version.date)}"
-    if referentiel.version.statut:
-        label += f" ({referentiel.version.statut})"
-    return label
+    version = referentiel.version
+    return french.version_label(version.numero, version.date, version.statut)

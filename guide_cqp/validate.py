@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Path_, Probleme, ReferentielInvalide
-from .load import Document, load_document, parse_document
+from .errors import Path_, Probleme, ReferentielInvalide, display_name
+from .load import Document, parse_document, read_text
 from .model import Referentiel
 
 _MESSAGES = {
@@ -38,11 +39,17 @@ _MESSAGES = {
 
 def load_referentiel(path: Path) -> Referentiel:
     """Read, parse and validate a référentiel; raise ReferentielInvalide listing every problem."""
-    return validate_document(load_document(path))
+    fichier = display_name(path)
+    return parse_referentiel(read_text(path, fichier), fichier)
 
 
+@lru_cache(maxsize=32)
 def parse_referentiel(text: str, fichier: str = "referentiel.yaml") -> Referentiel:
-    """Same as load_referentiel, from text already in memory (tests, CLI on stdin)."""
+    """Same as load_referentiel, from text already in memory (tests, CLI on stdin).
+
+    Kept by content: `mkdocs serve` rebuilds on every save, and an edit that keeps the file's size and
+    time (coarse clocks of network shares, some editors) must still be seen. Referentiel is frozen.
+    """
     return validate_document(parse_document(text, fichier))
 
 

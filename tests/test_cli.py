@@ -21,10 +21,11 @@ import jsonschema
 import pytest
 import yaml
 from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, run_build
+from mkdocs.config import load_config
 
 from guide_cqp import schema
 from guide_cqp.errors import ReferentielInvalide
-from guide_cqp.model import fr_number
+from guide_cqp.french import number as fr_number
 from guide_cqp.validate import load_referentiel, parse_referentiel
 
 BIN = Path(sys.executable).parent
@@ -245,8 +246,6 @@ def test_nouveau_creates_a_site_that_builds(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     for name in (
         "mkdocs.yml",
-        "macros/hooks.py",
-        "macros/main.py",
         "docs/index.md",
         "referentiel.yaml",
         schema.SCHEMA_FILE,
@@ -299,11 +298,11 @@ def _config(path: Path) -> dict[str, Any]:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_AnyTag)  # noqa: S506 (a SafeLoader subclass)
 
 
-SITE_SPECIFIC = {"site_name", "site_description", "nav", "watch"}
+SITE_SPECIFIC = {"site_name", "site_description", "nav"}
 
 
 def test_the_new_site_is_configured_like_this_one() -> None:
-    """The skeleton gets every setting of this project's site but its name, pages and dev-only watch list.
+    """The skeleton gets every setting of this project's site but its name and pages.
 
     When this fails, mkdocs.yml or overrides/ changed: copy the change into guide_cqp/skeleton/.
     """
@@ -311,7 +310,6 @@ def test_the_new_site_is_configured_like_this_one() -> None:
     assert set(project) == set(skeleton)
     for key in set(project) - SITE_SPECIFIC:
         assert skeleton[key] == project[key], key
-    assert skeleton["watch"] == ["referentiel.yaml"]
     sync = "rm -r guide_cqp/skeleton/overrides && cp -r overrides guide_cqp/skeleton/overrides"
     project_overrides, skeleton_overrides = (
         {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*") if p.is_file()}
@@ -320,13 +318,13 @@ def test_the_new_site_is_configured_like_this_one() -> None:
     assert skeleton_overrides == project_overrides, f"overrides/ a changé : {sync}"
 
 
-def test_the_new_site_gets_every_hook_of_this_one() -> None:
-    code = "import runpy, sys; print(' '.join(sorted(n for n in runpy.run_path(sys.argv[1]) if n.startswith('on_'))))"
-    hooks = [
-        subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, check=True).stdout.split()
-        for p in (ROOT / "macros" / "hooks.py", schema.SKELETON / "macros" / "hooks.py")
-    ]
-    assert hooks[0] and hooks[0] == hooks[1]
+def test_a_new_site_lists_the_same_plugins_and_needs_no_python_file_of_its_own() -> None:
+    def plugins(path: Path) -> list[str]:
+        return list(load_config(str(path)).plugins)
+
+    assert plugins(schema.SKELETON / "mkdocs.yml") == plugins(ROOT / "mkdocs.yml")
+    assert "guide-cqp" in plugins(ROOT / "mkdocs.yml")
+    assert not list(schema.SKELETON.rglob("*.py"))
 
 
 # --- pre-commit ----------------------------------------------------------------------------------------

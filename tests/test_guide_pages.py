@@ -11,8 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import OTHER_REFERENTIEL, ROOT, Build, fold, items_text, run_build
 
+from guide_cqp.french import date as french_date
+from guide_cqp.french import hours
 from guide_cqp.model import Referentiel
-from guide_cqp.render import french_date, hours
 from guide_cqp.validate import load_referentiel
 
 GUIDE_PAGES = [
@@ -183,7 +184,7 @@ def project_copy(tmp_path: Path, pages: dict[str, str]) -> Path:
     copy.mkdir()
     shutil.copytree(ROOT / "docs", copy / "docs")
     shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
-    for name in ("macros", "overrides", "guide_cqp", "referentiel.yaml"):
+    for name in ("overrides", "guide_cqp", "referentiel.yaml"):
         (copy / name).symlink_to(ROOT / name)
     for uri, text in pages.items():
         (copy / "docs" / uri).parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from conftest import OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, run_build
 from pypdf import PdfReader
 
-from guide_cqp import render, site
+from guide_cqp import addresses, render, settings
 from guide_cqp.model import Referentiel
 from guide_cqp.pdf import build_pdf
 from guide_cqp.validate import load_referentiel, parse_referentiel
@@ -129,7 +129,7 @@ class Livret:
 @pytest.fixture(scope="module")
 def seed_pdf(seed_site: Build) -> Livret:
     ref = load_referentiel(SEED_REFERENTIEL)
-    path = seed_site.site / site.pdf_uri(ref)
+    path = seed_site.site / addresses.pdf(ref.cqp.code)
     return Livret(ref, path, PdfReader(path), page_texts(path))
 
 
@@ -266,7 +266,7 @@ def test_the_livret_page_and_the_overview_link_the_pdf(seed_site: Build) -> None
         ]
         assert links, page
         target = (seed_site.site / page / links[0]["href"]).resolve()
-        assert target == (seed_site.site / site.pdf_uri(ref)).resolve() and target.stat().st_size > 10_000
+        assert target == (seed_site.site / addresses.pdf(ref.cqp.code)).resolve() and target.stat().st_size > 10_000
 
 
 def test_cqp_pdf_0_builds_no_pdf_and_links_none(other_site: Build) -> None:
@@ -278,22 +278,28 @@ def test_cqp_pdf_0_builds_no_pdf_and_links_none(other_site: Build) -> None:
 
 
 @pytest.mark.parametrize(
-    ("command", "value", "wanted"),
+    ("command", "option", "value", "wanted"),
     [
-        ("build", None, True),
-        ("serve", None, False),
-        ("build", "0", False),
-        ("serve", "1", True),
-        ("gh-deploy", None, True),
+        ("build", None, None, True),
+        ("serve", None, None, False),
+        ("build", None, "0", False),
+        ("serve", None, "1", True),
+        ("gh-deploy", None, None, True),
+        ("serve", True, None, True),
+        ("build", False, None, False),
+        ("build", False, "1", True),
+        ("serve", True, "0", False),
     ],
 )
-def test_when_the_pdf_is_built(monkeypatch: pytest.MonkeyPatch, command: str, value: str | None, wanted: bool) -> None:
-    monkeypatch.setattr(site._state, "command", command)
+def test_when_the_pdf_is_built(
+    monkeypatch: pytest.MonkeyPatch, command: str, option: bool | None, value: str | None, wanted: bool
+) -> None:
+    """The plugin's pdf option decides, CQP_PDF overrides it; without either, `mkdocs serve` skips the PDF."""
     if value is None:
         monkeypatch.delenv("CQP_PDF", raising=False)
     else:
         monkeypatch.setenv("CQP_PDF", value)
-    assert site.pdf_wanted() is wanted
+    assert settings.pdf_wanted(option, command) is wanted
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses the Linux dynamic loader's LD_LIBRARY_PATH")

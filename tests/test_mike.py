@@ -1,6 +1,6 @@
 """Older versions stay online: the workflow's own publishing steps, run against throw-away git repositories.
 
-The project (mkdocs.yml, docs, macros, overrides) is copied into a fresh git repository whose
+The project (mkdocs.yml, docs, overrides) is copied into a fresh git repository whose
 `origin` is a local bare repository standing for GitHub. The steps « Préparer git pour mike » and
 « Publier la version avec mike » of .github/workflows/publier.yml run there twice, with two
 référentiels of different version.numero (CQP_REFERENTIEL, as in the build). The gh-pages branch
@@ -27,13 +27,13 @@ import yaml
 from bs4 import BeautifulSoup
 from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL
 
-from guide_cqp import render
+from guide_cqp import french
 from guide_cqp.validate import load_referentiel
 
 WORKFLOW = ROOT / ".github" / "workflows" / "publier.yml"
 STEPS = ("Préparer git pour mike", "Publier la version avec mike")
 # What mkdocs.yml names (its watch list included).
-PROJECT = ("mkdocs.yml", "docs", "macros", "overrides", "schema", "referentiel.yaml", "guide_cqp")
+PROJECT = ("mkdocs.yml", "docs", "overrides", "schema", "referentiel.yaml", "guide_cqp")
 
 
 def _step_scripts() -> list[str]:
@@ -113,7 +113,7 @@ def test_versions_json_lists_both_versions_with_latest_on_the_newest(published: 
     assert versions[old.version.numero]["aliases"] == []
     for ref in (old, new):
         title = versions[ref.version.numero]["title"]
-        assert title.startswith(ref.version.numero) and render.french_date(ref.version.date) in title
+        assert title.startswith(ref.version.numero) and french.date(ref.version.date) in title
 
 
 def test_each_version_is_served_from_its_own_folder(published: tuple[Path, dict[str, str]]) -> None:
@@ -122,7 +122,7 @@ def test_each_version_is_served_from_its_own_folder(published: tuple[Path, dict[
         ref = load_referentiel(path)
         folder = ref.version.numero
         home = BeautifulSoup(_show(origin, env, f"{folder}/index.html"), "html.parser")
-        assert render.french_date(ref.version.date) in " ".join(home.get_text(" ").split())
+        assert french.date(ref.version.date) in " ".join(home.get_text(" ").split())
         config = json.loads(home.select_one("script#__config").string)
         assert config["version"]["provider"] == "mike", "Material's version selector is on"
         overview = BeautifulSoup(_show(origin, env, f"{folder}/{ref.cqp.code}/index.html"), "html.parser")

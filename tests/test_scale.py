@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from conftest import OTHER_REFERENTIEL, ROOT, Build, run_build
 
 from guide_cqp import render
+from guide_cqp.addresses import Links
 from guide_cqp.validate import load_referentiel
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -85,9 +86,10 @@ def test_a_usual_referentiel_lists_every_competence(other_site: Build) -> None:
 
 def _render_all() -> str:
     ref = load_referentiel(OTHER_REFERENTIEL)
-    links = render.Links(overview="o/", competence=lambda n: f"c{n}/", livret="l/", pdf=None)
-    pages = [render.render_overview(ref, links), render.render_livret(ref, links)]
-    pages += [render.render_competence(ref, c, links) for c in ref.competences]
+    links = Links(page="x/index.md", code=ref.cqp.code, pdf_built=False)
+    views = render.Views()
+    pages = [views.overview(ref, links), views.livret(ref, links)]
+    pages += [views.competence(ref, c, links) for c in ref.competences]
     return "\n".join(pages)
 
 

@@ -22,7 +22,7 @@ import yaml
 from bs4 import BeautifulSoup
 from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, Build
 
-from guide_cqp import model, render, schema
+from guide_cqp import addresses, french, model, render, schema
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.validate import load_referentiel, parse_referentiel
 
@@ -236,10 +236,10 @@ def test_the_reference_page_documents_every_key_of_the_schema(other_site: Build)
         assert heading is not None and heading.name == "h3", bloc.ancre
         assert f"#{bloc.ancre}" in toc
         for cle in bloc.cles:
-            entry = article.find(id=f"cle-{render.slug(cle.chemin)}")
+            entry = article.find(id=f"cle-{addresses.slug(cle.chemin)}")
             assert entry is not None, cle.chemin
             text = _words(entry.get_text(" "))
-            assert _words(render.french_typography(cle.description)) in text
+            assert _words(french.typography(cle.description)) in text
             assert cle.type in text
             assert ("obligatoire" if cle.obligatoire else "facultatif") in text
             shown = cle.exemple or cle.defaut
@@ -284,7 +284,7 @@ def test_the_reference_escapes_what_it_quotes() -> None:
             )
         ],
     )
-    html = render.render_fragment("reference_format", ref, blocs=[bloc])
+    html = render.Views().fragment("reference_format", ref, blocs=[bloc])
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find("script") is None and soup.find("b") is None and soup.find("i") is None
     assert "<script>alert(1)</script>" in soup.get_text()

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,7 +44,12 @@ def wait_for(predicate, timeout: float = 60) -> bool:  # noqa: ANN001 (any zero-
 
 @pytest.fixture()
 def served(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
-    """The README's `mkdocs serve --livereload`, on a copy of a référentiel we can edit."""
+    """The README's `mkdocs serve --livereload`, on a copy of the site and of a référentiel we can edit."""
+    site = tmp_path / "site-source"
+    site.mkdir()
+    for name in ("docs", "overrides"):
+        shutil.copytree(ROOT / name, site / name)
+    shutil.copy(ROOT / "mkdocs.yml", site / "mkdocs.yml")
     referentiel = tmp_path / "referentiel.yaml"
     shutil.copy(OTHER_REFERENTIEL, referentiel)
     log = tmp_path / "serve.log"
@@ -53,7 +59,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}"],
-            cwd=ROOT,
+            cwd=site,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -83,12 +89,36 @@ def test_serve_skips_the_pdf_by_default(served: tuple[str, Path, Path]) -> None:
     assert "livret-logistique-entrepot.pdf" not in fetch(base + "logistique-entrepot/")
 
 
-def test_a_broken_save_keeps_the_server_up_and_explains_in_french(served: tuple[str, Path, Path]) -> None:
+def test_a_broken_save_shows_the_french_errors_in_the_browser_until_fixed(served: tuple[str, Path, Path]) -> None:
+    """MkDocs holds requests until a build succeeds: under `serve`, the errors are the page instead."""
     base, referentiel, log = served
     good = referentiel.read_text(encoding="utf-8")
     referentiel.write_text(good.replace("max: 24.25", "max: 1"), encoding="utf-8")
-    assert wait_for(lambda: "dépasse le maximum" in log.read_text(), timeout=30), log.read_text()
-    # MkDocs holds page requests until the next good build: fix the file, the page comes back.
+    assert wait_for(lambda: "dépasse le maximum" in fetch(base + PAGE), timeout=30), log.read_text()
+    for page in (PAGE, "", "tuteur/role/", "cette-page-n-existe-pas/"):
+        try:
+            html = fetch(base + page)
+        except urllib.error.HTTPError as error:  # the 404 page carries them too
+            html = error.read().decode("utf-8")
+        assert "Le référentiel contient des erreurs" in html and "dépasse le maximum" in html, page
+        if page != "cette-page-n-existe-pas/":  # MkDocs adds its reload script to pages, not to its 404 answer
+            assert "livereload" in html, page  # the page reloads by itself once the file is fixed
+    assert "dépasse le maximum" in log.read_text()
     referentiel.write_text(good.replace("Contrôler une livraison", "Contrôler à nouveau"), encoding="utf-8")
     assert wait_for(lambda: "Contrôler à nouveau" in fetch(base + PAGE), timeout=30)
+    assert "Le référentiel contient des erreurs" not in fetch(base + PAGE)
     assert "Traceback" not in log.read_text()
+
+
+def test_an_edit_that_keeps_size_and_time_is_still_seen(served: tuple[str, Path, Path]) -> None:
+    """Coarse clocks (network shares) and some editors keep the modification time: the content decides."""
+    base, referentiel, _ = served
+    text = referentiel.read_text(encoding="utf-8")
+    before = referentiel.stat()
+    changed = text.replace("Contrôler une livraison", "Contrôler une livrai5on")
+    assert len(changed.encode()) == len(text.encode())
+    referentiel.write_text(changed, encoding="utf-8")
+    os.utime(referentiel, ns=(before.st_atime_ns, before.st_mtime_ns))
+    # `mkdocs serve` polls sizes and times, so it does not see this save; the next save of any file rebuilds.
+    (referentiel.parent / "site-source" / "docs" / "index.md").touch()
+    assert wait_for(lambda: "Contrôler une livrai5on" in fetch(base + PAGE), timeout=30)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from conftest import DATA, OTHER_REFERENTIEL, ROOT, Build, fold, items_text, run_build
 
+from guide_cqp.french import hours
 from guide_cqp.model import Referentiel
-from guide_cqp.render import hours
 
 
 def test_the_overview_lists_competences_in_numeric_order_with_their_hours(built: tuple[Build, Referentiel]) -> None:
@@ -108,7 +108,7 @@ def test_generated_pages_are_not_written_into_docs(built: tuple[Build, Referenti
 
 def test_every_page_shows_the_version_and_date(built: tuple[Build, Referentiel]) -> None:
     build, ref = built
-    from guide_cqp.render import french_date
+    from guide_cqp.french import date as french_date
 
     for page in build.site.rglob("index.html"):
         text = fold(page.read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from guide_cqp.errors import ReferentielInvalide
-from guide_cqp.model import fr_number
+from guide_cqp.french import number as fr_number
 from guide_cqp.validate import parse_referentiel
 
 VALID = textwrap.dedent(

@@ -1,0 +1,44 @@
+"""The référentiels one site publishes: one file today's sites name, or several CQPs of a branch.
+
+The site (plugin), the authors' macros and ``cqp generer`` all start from a Catalogue, so that
+a site of one CQP and a site of several follow the same paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Referentiel
+from .validate import load_referentiel
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The validated référentiels of a site, in the order they are listed."""
+
+    referentiels: tuple[Referentiel, ...]
+
+    def __iter__(self) -> Iterator[Referentiel]:
+        return iter(self.referentiels)
+
+    def __len__(self) -> int:
+        return len(self.referentiels)
+
+    @property
+    def codes(self) -> list[str]:
+        return [ref.cqp.code for ref in self.referentiels]
+
+    def get(self, code: str) -> Referentiel | None:
+        return next((ref for ref in self.referentiels if ref.cqp.code == code), None)
+
+    @property
+    def single(self) -> Referentiel | None:
+        """The référentiel of a site of one CQP (None on a site of several)."""
+        return self.referentiels[0] if len(self.referentiels) == 1 else None
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """The catalogue named by the site's setting: a référentiel file."""
+    return Catalogue((load_referentiel(path),))

@@ -1,0 +1,364 @@
+"""The guide's macros: the generated pages' views and the French macros that quote the référentiel in any page.
+
+``Macros`` is a plain class: each macro is a method that takes numbers and texts and returns Markdown or HTML,
+and needs no MkDocs object, so the methods are tested directly and run under any engine that reads
+mkdocs-macros' ``define_env`` (MkDocs, Zensical). ``define_env`` below registers them with mkdocs-macros
+(mkdocs.yml: ``macros: modules: [guide_cqp.macros]``). Inline macros (texts, links) are safe inside a Markdown
+paragraph; block macros (lists, tables) go on a line of their own.
+
+Every link is written relative to the Markdown source of the page that calls the macro (guide_cqp.addresses).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+from markupsafe import Markup
+
+from . import addresses, french
+from .addresses import Links
+from .catalogue import Catalogue, load_catalogue
+from .model import Competence, Referentiel
+from .render import Views, version_label
+
+INFOS_CQP = ("intitule", "code", "branche", "instance", "version", "date", "statut", "libelle_version")
+COMPETENCE_PARTS = {
+    "savoir_faire": "savoir-faire",
+    "activites": "activites",
+    "criteres": "criteres",
+    "contenu": "contenu",
+}  # rubrique → the section of the competence page it comes from
+
+_INLINE_SPECIALS = re.compile(r"[\\`*_{}\[\]<>&|~^!#]|:(?=\w)")
+_LINE_MARKER = re.compile(r"^(\s*)([-+>=]|\d+[.)](?=\s|$))")
+
+
+def inline_text(value: Any) -> Markup:
+    """A YAML text safe inside a Markdown paragraph or heading, yet plain in the HTML where it can be.
+
+    HTML signs and the Markdown signs that act inside a line (emphasis, links, code, attributes, emoji)
+    become character references; a list or quote marker only at the start, so « 2009-05 » stays as is.
+    """
+    text = french.typography(str(value))
+    marker = _LINE_MARKER.match(text)
+    head = ""
+    if marker:
+        sign = marker.group(2)
+        head = marker.group(1) + sign[:-1] + f"&#{ord(sign[-1])};"
+        text = text[marker.end() :]
+    return Markup(head + _INLINE_SPECIALS.sub(lambda m: f"&#{ord(m.group()[0])};", text))
+
+
+class MacroInvalide(ValueError):
+    """A page called a macro wrongly: the message names the page, the call as written, and what is valid."""
+
+    def __init__(self, page: str, call: str, detail: str) -> None:
+        self.page, self.call, self.detail = page, call, detail
+        super().__init__(f"Page {page}\u00a0: {call} — {detail}")
+
+
+def written(name: str, *args: Any, **kwargs: Any) -> str:
+    """The call as the page's author wrote it: « lien_competence(99, section='activites') »."""
+    shown = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items() if v is not None]
+    return f"{name}({', '.join(shown)})"
+
+
+class Macros:
+    """Every macro of the guide, for the référentiels of one site, from the page being rendered."""
+
+    # Macros for hand-written pages, documented on docs/macros.md.
+    AUTHOR_MACROS = (
+        "cqp",
+        "nombre_competences",
+        "heures",
+        "lien_competence",
+        "lien_referentiel",
+        "lien_livret",
+        "lien_pdf",
+        "liste_competences",
+        "tableau_heures",
+        "savoir_faire",
+        "contenu_formation",
+        "activites",
+        "criteres",
+    )
+    # Macros that the generated pages (guide_cqp.pages) and « Rédiger le référentiel » call.
+    PAGE_MACROS = ("cqp_page_apercu", "cqp_page_competence", "cqp_page_livret", "reference_referentiel")
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        *,
+        page: Callable[[], str] = lambda: "index.md",
+        pdf_built: bool = False,
+        views: Views | None = None,
+    ) -> None:
+        self.catalogue = catalogue
+        self.page = page  # the source path of the page being rendered, asked at each call
+        self.pdf_built = pdf_built
+        self.views = views or Views()
+
+    # --- pieces shared by the macros ----------------------------------------------------------
+
+    def fail(self, call: str, problem: str, valid: list[str], what: str = "Valeurs possibles") -> NoReturn:
+        raise MacroInvalide(self.page(), call, f"{problem}. {what}\u00a0: {french.list_and(valid)}.")
+
+    def referentiel(self, call: str, cqp: Any = None) -> Referentiel:
+        """The CQP a macro is about: the one of the site, or the one ``cqp`` names on a site of several."""
+        codes = [f"« {code} »" for code in self.catalogue.codes]
+        if cqp is None:
+            single = self.catalogue.single
+            if single is None:
+                problem = "ce site publie plusieurs CQP\u00a0: précisez lequel, par exemple cqp=\"code\""
+                self.fail(call, problem, codes, "Codes des CQP")
+            return single
+        found = self.catalogue.get(str(cqp).strip())
+        if found is None:
+            self.fail(call, f"il n'y a pas de CQP « {cqp} » sur ce site", codes, "Codes des CQP")
+        return found
+
+    def competence(self, call: str, numero: Any, ref: Referentiel) -> Competence:
+        """The competence ``numero`` (as written in the référentiel, or its text) of ``ref``."""
+        if not isinstance(numero, bool) and numero is not None:
+            wanted = addresses.slug(str(numero).strip())
+            for c in ref.competences:
+                if addresses.slug(c.numero) == wanted:
+                    return c
+        valid = [str(c.numero) for c in ref.competences_triees()]
+        problem = f"il n'y a pas de compétence « {numero} » dans le référentiel « {ref.cqp.code} »"
+        self.fail(call, problem, valid, "Numéros de compétence valides")
+
+    def some(self, call: str, numero: Any, ref: Referentiel) -> list[Competence]:
+        """One competence, or all of them when no number is given."""
+        return ref.competences_triees() if numero is None else [self.competence(call, numero, ref)]
+
+    def choice(self, call: str, value: Any, valid: tuple[str, ...]) -> str:
+        if value not in valid:
+            self.fail(call, f"« {value} » n'est pas reconnu", [f"« {v} »" for v in valid])
+        return str(value)
+
+    def links(self, ref: Referentiel) -> Links:
+        return Links(page=self.page(), code=ref.cqp.code, pdf_built=self.pdf_built)
+
+    def inline(self, name: str, ref: Referentiel, **context: Any) -> str:
+        return self.views.fragment(name, ref, **context).strip()
+
+    def block(self, name: str, ref: Referentiel, **context: Any) -> str:
+        """Blank lines around: Markdown then takes the HTML as a block, even right after a paragraph."""
+        return "\n\n" + self.views.fragment(name, ref, links=self.links(ref), **context).strip() + "\n\n"
+
+    def link(self, ref: Referentiel, href: str, texte: Any, classe: str, telecharger: bool = False) -> str:
+        context = {"href": href, "texte": inline_text(texte), "classe": classe, "telecharger": telecharger}
+        return self.inline("lien", ref, **context)
+
+    def text(self, ref: Referentiel, value: Any) -> str:
+        return self.inline("texte", ref, valeur=inline_text(value))
+
+    # --- the generated pages --------------------------------------------------------------------
+
+    def cqp_page_apercu(self, cqp: Any = None) -> str:
+        ref = self.referentiel(written("cqp_page_apercu", cqp=cqp), cqp)
+        return self.views.overview(ref, self.links(ref))
+
+    def cqp_page_competence(self, numero: Any, cqp: Any = None) -> str:
+        call = written("cqp_page_competence", numero, cqp=cqp)
+        ref = self.referentiel(call, cqp)
+        return self.views.competence(ref, self.competence(call, numero, ref), self.links(ref))
+
+    def cqp_page_livret(self, cqp: Any = None) -> str:
+        ref = self.referentiel(written("cqp_page_livret", cqp=cqp), cqp)
+        return self.views.livret(ref, self.links(ref))
+
+    def reference_referentiel(self) -> str:
+        """Toutes les clés du référentiel (sens, type, exemple), tirées du schéma JSON ; seule sur sa ligne."""
+        from .schema import reference  # building the reference walks the whole schema: only on this page
+
+        ref = self.catalogue.referentiels[0]
+        return "\n\n" + self.views.fragment("reference_format", ref, blocs=reference()).strip() + "\n\n"
+
+    # --- macros for page authors ------------------------------------------------------------------
+
+    def cqp(self, info: str = "intitule", cqp: Any = None) -> str:
+        """Une information sur le CQP, en texte : intitule, code, branche, instance, version, date, statut, libelle_version."""
+        call = written("cqp", info, cqp=cqp)
+        ref = self.referentiel(call, cqp)
+        self.choice(call, info, INFOS_CQP)
+        values = {
+            "intitule": ref.cqp.intitule,
+            "code": ref.cqp.code,
+            "branche": ref.cqp.branche or "",
+            "instance": ref.cqp.instance or "",
+            "version": ref.version.numero,
+            "date": french.date(ref.version.date),
+            "statut": ref.version.statut or "",
+            "libelle_version": version_label(ref),
+        }
+        return self.text(ref, values[info])
+
+    def nombre_competences(self, cqp: Any = None) -> str:
+        """Le nombre de compétences du CQP."""
+        ref = self.referentiel(written("nombre_competences", cqp=cqp), cqp)
+        return self.text(ref, len(ref.competences))
+
+    def heures(self, numero: Any = None, cqp: Any = None) -> str:
+        """Le volume horaire préconisé d'une compétence (« 7 à 35 h »), ou du parcours complet sans numéro."""
+        call = written("heures", numero, cqp=cqp)
+        ref = self.referentiel(call, cqp)
+        total = ref.total_heures if numero is None else self.competence(call, numero, ref).total_heures
+        return self.text(ref, french.hours(total))
+
+    def lien_competence(self, numero: Any, texte: str | None = None, section: str | None = None, cqp: Any = None) -> str:
+        """Un lien vers la page d'une compétence, ou vers une de ses sections."""
+        call = written("lien_competence", numero, texte=texte, section=section, cqp=cqp)
+        ref = self.referentiel(call, cqp)
+        c = self.competence(call, numero, ref)
+        if section is not None:
+            self.choice(call, section, addresses.SECTIONS)
+            if section == "criteres" and not c.criteres_evaluation:
+                section = None  # no criteria: the page has no such section, the link goes to its top
+        href = self.links(ref).competence(c.numero, section)
+        return self.link(ref, href, texte or f"Compétence {c.numero} · {c.intitule}", "cqp-lien-competence")
+
+    def lien_referentiel(self, texte: str | None = None, cqp: Any = None) -> str:
+        """Un lien vers la vue d'ensemble du référentiel."""
+        ref = self.referentiel(written("lien_referentiel", texte=texte, cqp=cqp), cqp)
+        return self.link(ref, self.links(ref).overview, texte or "Vue d'ensemble du référentiel", "cqp-lien-referentiel")
+
+    def lien_livret(self, partie: Any = None, texte: str | None = None, cqp: Any = None) -> str:
+        """Un lien vers le livret de suivi, vers une de ses parties ou vers la fiche d'une compétence."""
+        call = written("lien_livret", partie, texte=texte, cqp=cqp)
+        ref = self.referentiel(call, cqp)
+        links = self.links(ref)
+        href, default = links.livret, ref.libelle(ref.livret.titre)
+        if isinstance(partie, int) and not isinstance(partie, bool):
+            c = self.competence(call, partie, ref)
+            href, default = links.sheet(c.numero), f"fiche de la compétence {c.numero} du livret"
+        elif partie is not None:
+            self.choice(call, partie, (*addresses.LIVRET_PARTS, "un numéro de compétence"))
+            href = links.livret_part(partie)
+            default = {
+                "couverture": "couverture du livret",
+                "parcours": "fiche de synthèse du parcours individualisé",
+                "preconise": ref.libelle(ref.livret.preconise_titre),
+            }[partie]
+        return self.link(ref, href, texte or default, "cqp-lien-livret")
+
+    def lien_pdf(self, texte: str | None = None, cqp: Any = None) -> str:
+        """Un lien de téléchargement du livret PDF ; rien quand le PDF n'est pas construit (mkdocs serve)."""
+        ref = self.referentiel(written("lien_pdf", texte=texte, cqp=cqp), cqp)
+        pdf = self.links(ref).pdf
+        return self.link(ref, pdf, texte or "Télécharger le livret (PDF)", "cqp-lien-pdf", telecharger=True) if pdf else ""
+
+    def liste_competences(self, heures: bool = True, vers: str = "page", cqp: Any = None) -> str:
+        """Les compétences, en liste de liens vers leurs pages (vers="page") ou leurs fiches du livret (vers="livret")."""
+        call = written("liste_competences", vers=vers, cqp=cqp)
+        ref = self.referentiel(call, cqp)
+        self.choice(call, vers, ("page", "livret"))
+        return self.block("liste_competences", ref, heures=heures, vers_livret=vers == "livret")
+
+    def tableau_heures(self, cqp: Any = None) -> str:
+        """Le tableau des volumes horaires préconisés, module par module, avec sa note."""
+        return self.block("tableau_heures", self.referentiel(written("tableau_heures", cqp=cqp), cqp))
+
+    def part(self, name: str, numero: Any, cqp: Any) -> str:
+        """One part (rubrique) of one competence, or of each competence in a foldable block."""
+        call = written(name, numero, cqp=cqp)
+        ref = self.referentiel(call, cqp)
+        competences = self.some(call, numero, ref)
+        rubrique = "contenu" if name == "contenu_formation" else name
+        return self.block("rubrique", ref, rubrique=rubrique, competences=competences, ancre=COMPETENCE_PARTS[rubrique])
+
+    def savoir_faire(self, numero: Any = None, cqp: Any = None) -> str:
+        """Ce que le candidat doit savoir faire : une compétence, ou chacune dans un bloc dépliable."""
+        return self.part("savoir_faire", numero, cqp)
+
+    def activites(self, numero: Any = None, cqp: Any = None) -> str:
+        """Les activités à proposer en entreprise : une compétence, ou chacune dans un bloc dépliable."""
+        return self.part("activites", numero, cqp)
+
+    def criteres(self, numero: Any = None, cqp: Any = None) -> str:
+        """Les critères d'évaluation (ou un renvoi aux savoir-faire quand il n'y en a pas)."""
+        return self.part("criteres", numero, cqp)
+
+    def contenu_formation(self, numero: Any = None, cqp: Any = None) -> str:
+        """Le contenu indicatif de la formation, module par module."""
+        return self.part("contenu_formation", numero, cqp)
+
+
+# --- mkdocs-macros ------------------------------------------------------------------------------
+
+
+def page_source(page: Any) -> str:
+    """The Markdown source path of the page mkdocs-macros renders (MkDocs: page.file; others: what they give)."""
+    file = getattr(page, "file", None)
+    for value in (getattr(file, "src_uri", None), getattr(page, "src_uri", None), getattr(page, "src_path", None)):
+        if value:
+            return str(value).replace(os.sep, "/")
+    url = str(getattr(page, "url", "") or "").strip("/")
+    return f"{url}/index.md" if url else "index.md"
+
+
+def define_env(env: Any) -> None:
+    """Register the macros with mkdocs-macros (its ``modules:`` option names this module).
+
+    Under MkDocs, the guide-cqp plugin has read the référentiels; elsewhere (Zensical, which runs no
+    plugin), the macros read them from the same settings.
+    """
+    from .macro_errors import install_french_errors  # mkdocs-macros' own error report, made French
+
+    install_french_errors()
+    plugin = _guide_plugin(env.conf)
+    if plugin is not None:
+        macros = plugin.macros  # the plugin tells them the page being rendered
+    else:
+        macros = _standalone_macros(env.conf, lambda: page_source(getattr(env, "page", None)))
+    if macros is not None:  # None: the référentiel is invalid, the plugin shows the errors instead of any page
+        for name in (*Macros.PAGE_MACROS, *Macros.AUTHOR_MACROS):
+            env.macro(getattr(macros, name), name)
+    _site_macros(env)
+
+
+SITE_MACROS = Path("macros") / "main.py"  # a site's own macros, optional, next to mkdocs.yml
+
+
+def _site_macros(env: Any) -> None:
+    """Let the site's ``macros/main.py`` add its own macros, when it has one (and has not named it itself)."""
+    conf = env.conf
+    config_file = conf.get("config_file_path") if hasattr(conf, "get") else None
+    own = Path(str(config_file or "mkdocs.yml")).resolve().parent / SITE_MACROS
+    options = getattr(env, "config", None)
+    named = options.get("module_name") if hasattr(options, "get") else None
+    if not own.is_file() or named in ("macros/main", "macros"):
+        return
+    spec = importlib.util.spec_from_file_location("guide_cqp_site_macros", own)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if hasattr(module, "define_env"):
+        module.define_env(env)
+
+
+def _guide_plugin(conf: Any) -> Any:
+    plugins = getattr(conf, "plugins", None)
+    if plugins is None or not hasattr(plugins, "get"):
+        return None
+    return plugins.get("guide-cqp")
+
+
+def _standalone_macros(conf: Any, page: Callable[[], str]) -> Macros:
+    """Macros for an engine without our plugin: settings read from mkdocs.yml's data as it gives them.
+
+    The PDF counts as built when ``cqp generer --pdf`` wrote it into the docs folder.
+    """
+    from .settings import standalone_settings
+
+    settings = standalone_settings(dict(conf))
+    catalogue = load_catalogue(settings.referentiel)
+    pdf_built = all((settings.docs / addresses.pdf(code)).is_file() for code in catalogue.codes)
+    return Macros(catalogue, page=page, pdf_built=pdf_built, views=Views(settings.templates))
