@@ -40,6 +40,8 @@ from pathlib import Path
 from types import ModuleType
 
 from .model import Referentiel
+from .pdf_forms import finish_form
+from .pdf_sources import asset_fetcher, neutralise_references
 from .render import render_livret_document
 
 ASSETS = Path(__file__).parent / "assets"
@@ -86,12 +88,23 @@ class PdfIndisponible(RuntimeError):
 
 
 def build_pdf(referentiel: Referentiel) -> bytes:
-    """The livret as a fillable A4 PDF (bytes), identical for an identical référentiel."""
+    """The livret as a fillable, tagged A4 PDF (bytes), identical for an identical référentiel.
+
+    Nothing is fetched: images and links to files in référentiel text are neutralised and the URL
+    fetcher serves only the package's assets (pdf_sources). The form fields get their appearances
+    and their font after WeasyPrint (pdf_forms). The PDF is tagged (structure tree, reading order,
+    fields with their tooltips): PDF/UA conformance is not claimed, no validator runs here.
+    """
     weasyprint = _import_weasyprint()
     css = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in STYLESHEETS)
-    html = render_livret_document(referentiel, css)
-    document = weasyprint.HTML(string=html, base_url=str(ASSETS)).render()
-    return document.write_pdf(pdf_forms=True, pdf_identifier=_identifier(referentiel))
+    html = weasyprint.HTML(
+        string=render_livret_document(referentiel, css),
+        base_url=str(ASSETS),
+        url_fetcher=asset_fetcher(weasyprint, ASSETS),
+    )
+    neutralise_references(html.etree_element)
+    pdf = html.render().write_pdf(pdf_forms=True, pdf_tags=True, pdf_identifier=_identifier(referentiel))
+    return finish_form(pdf)
 
 
 def _identifier(referentiel: Referentiel) -> bytes:
