@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# W3C Nu HTML checker (npm package vnu-jar), kept outside the repository.
+# W3C Nu HTML checker (npm package vnu-jar) and pdf.js (npm package pdfjs-dist, the PDF viewer of
+# Firefox, for the PDF tests), kept outside the repository.
 VNU_DIR ?= $(HOME)/.cache/guide-cqp/vnu
+PDFJS_DIR ?= $(HOME)/.cache/guide-cqp/pdfjs
 
 .PHONY: installer installer-tests servir construire tester valider schema benchmark
 
@@ -21,6 +23,8 @@ installer-tests: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	test -f $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar || \
 	  npm install --no-save --no-audit --no-fund --ignore-scripts --prefix $(VNU_DIR) vnu-jar >/dev/null
+	test -f $(PDFJS_DIR)/node_modules/pdfjs-dist/build/pdf.mjs || \
+	  npm install --no-save --no-audit --no-fund --ignore-scripts --omit=optional --prefix $(PDFJS_DIR) pdfjs-dist@5 >/dev/null
 
 servir: installer
 	$(BIN)/mkdocs serve --livereload

@@ -39,6 +39,8 @@ from pikepdf import Array, Dictionary, Name, String
 
 # The resource name under which PDFium keeps the embedded field font for every character.
 FIELD_FONT = Name("/Wingdings")
+# The standard font that viewers draw a ticked box with when they redraw it (✔ is « 4 » in it).
+TICK_FONT = Name("/ZaDb")
 DO_NOT_SCROLL = 1 << 23
 _TF = re.compile(r"/(?P<font>[^\s/\[\]()<>{}%]+)\s+(?P<size>[\d.]+)\s+Tf")
 _COLOR = re.compile(r"(?:^|\s)((?:[\d.]+\s+){1,4}(?:g|rg|k))(?=\s|$)")
@@ -56,18 +58,19 @@ def finish_form(pdf_bytes: bytes) -> bytes:
             return pdf_bytes
         fields = [field for field in form.Fields]
         text_fields = [field for field in fields if field.get("/FT") == Name.Tx]
+        fonts = pdf.make_indirect(Dictionary())
         if text_fields:
             # Every field is styled alike by livret-pdf.css: the first one's font is the field font.
             sizes = [_font_and_size(form, field) for field in text_fields]
-            fonts = pdf.make_indirect(Dictionary({str(FIELD_FONT): sizes[0][0]}))
-            form.DR = Dictionary(Font=fonts)
+            fonts[str(FIELD_FONT)] = sizes[0][0]
             for field, (_, size) in zip(text_fields, sizes, strict=True):
                 _finish_text_field(pdf, field, size, fonts)
-        else:
-            del form["/DR"]
-        for field in fields:
-            if field.get("/FT") == Name.Btn:
+        checkboxes = [field for field in fields if field.get("/FT") == Name.Btn]
+        if checkboxes:
+            fonts[str(TICK_FONT)] = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.ZapfDingbats)
+            for field in checkboxes:
                 _finish_checkbox(pdf, field)
+        form.DR = Dictionary(Font=fonts)
         if "/NeedAppearances" in form:
             del form["/NeedAppearances"]
         out = io.BytesIO()
@@ -99,11 +102,15 @@ def _finish_text_field(pdf: pikepdf.Pdf, field: Dictionary, size: float, fonts: 
 
 
 def _finish_checkbox(pdf: pikepdf.Pdf, field: Dictionary) -> None:
-    """Add the unticked appearance: an empty drawing (the box is drawn in the page)."""
+    """Add the unticked appearance (an empty drawing: the box is drawn in the page), and what a viewer
+    needs to draw the tick itself when a program asks it to redraw (Poppler draws nothing without)."""
     normal = field.get("/AP", Dictionary()).get("/N")
     if not isinstance(normal, Dictionary) or len(normal.keys()) != 1:
         raise FormulaireInattendu(f"case {field.get('/T')}\u00a0: apparence « cochée » attendue seule")
     normal.Off = _form_xobject(pdf, field, b"q\nQ\n", Dictionary())  # not empty: an empty Flate stream is invalid
+    field.MK = field.get("/MK", Dictionary())
+    field.MK.CA = String("4")
+    field.DA = String(f"{TICK_FONT} 0 Tf 0 g")
 
 
 def _form_xobject(pdf: pikepdf.Pdf, field: Dictionary, content: bytes, resources: Dictionary) -> pikepdf.Stream:
