@@ -23,7 +23,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 # Links that mean the same thing in the published PDF as on the site, whatever the machine.
-_KEPT_LINK = re.compile(r"^(?:https?://|mailto:|#)", re.IGNORECASE)
+# A lone « # » is no anchor: WeasyPrint would resolve it against the base URL, a folder of the machine.
+_KEPT_LINK = re.compile(r"^(?:https?://|mailto:|#.)", re.IGNORECASE)
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 
 
