@@ -27,7 +27,11 @@ field keeps its name when another competence is added.
 
 Same référentiel, same bytes: the creation and modification dates come from
 the référentiel's version date, the file identifier from its code and version,
-and nothing else in WeasyPrint's output depends on the clock or the machine.
+and nothing else in WeasyPrint's output depends on the clock or the machine
+(pdf_forms rewrites it deterministically).
+
+Tooltips (``/TU``) name each field and, on the competences' pages, its competence;
+the PDF is tagged, every field sitting in the structure tree in reading order.
 """
 
 from __future__ import annotations
