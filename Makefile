@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# W3C Nu HTML checker (npm package vnu-jar), kept outside the repository.
+# W3C Nu HTML checker (npm package vnu-jar) and pdf.js (npm package pdfjs-dist, the PDF viewer of
+# Firefox, for the PDF tests), kept outside the repository.
 VNU_DIR ?= $(HOME)/.cache/guide-cqp/vnu
+PDFJS_DIR ?= $(HOME)/.cache/guide-cqp/pdfjs
 # Material's notice about its end of life (May 2027, see the README) stays out of every command's output.
 export NO_MKDOCS_2_WARNING := 1
 
@@ -12,17 +14,18 @@ export NO_MKDOCS_2_WARNING := 1
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Installs again only when pyproject.toml changed (the stamp files record the last install).
+# Installs again only when pyproject.toml changed (the stamp files record the last install); setuptools'
+# notices about editable installs are for packagers, not for the staff who run these commands.
 $(VENV)/.installe: pyproject.toml | $(BIN)/python
 	bash scripts/installer-systeme.sh
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installe-tests: pyproject.toml | $(BIN)/python
 	bash scripts/installer-systeme.sh --tests
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installe $@
 
 installer: $(VENV)/.installe
@@ -30,6 +33,8 @@ installer: $(VENV)/.installe
 installer-tests: $(VENV)/.installe-tests
 	test -f $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar || \
 	  npm install --no-save --no-audit --no-fund --ignore-scripts --prefix $(VNU_DIR) vnu-jar >/dev/null
+	test -f $(PDFJS_DIR)/node_modules/pdfjs-dist/build/pdf.mjs || \
+	  npm install --no-save --no-audit --no-fund --ignore-scripts --omit=optional --prefix $(PDFJS_DIR) pdfjs-dist@5 >/dev/null
 
 servir: installer
 	$(BIN)/mkdocs serve --livereload

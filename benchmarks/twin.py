@@ -5,7 +5,7 @@ build the same site. It is made from a real build of the project: every page's M
 captured after the macros ran (the exact text MkDocs then converts), with its front matter, and
 written as an ordinary Markdown file; the other files of the docs (CSS, images, generated
 stylesheet) are copied. The twin's mkdocs.yml is the project's, with the generated navigation,
-the computed ``extra`` and ``extra_css``, and without the hooks and the macros plugin.
+the computed ``extra`` and ``extra_css``, and without the guide-cqp and macros plugins.
 
 Run in its own process (it imports and builds the project once):
 ``python benchmarks/twin.py <project dir> <twin dir>``
@@ -95,7 +95,7 @@ def write_twin(project: Path, twin: Path) -> int:
         raw = yaml_load(stream)
     twin_config = {k: v for k, v in raw.items() if k not in _DROPPED_KEYS}
     twin_config["docs_dir"] = "docs"
-    twin_config["plugins"] = [p for p in raw.get("plugins", []) if _plugin_name(p) != "macros"]
+    twin_config["plugins"] = [p for p in raw.get("plugins", []) if _plugin_name(p) not in ("macros", "guide-cqp")]
     theme = dict(raw.get("theme") or {})
     if theme.get("custom_dir"):
         theme["custom_dir"] = str((project / theme["custom_dir"]).resolve())

@@ -27,7 +27,11 @@ field keeps its name when another competence is added.
 
 Same référentiel, same bytes: the creation and modification dates come from
 the référentiel's version date, the file identifier from its code and version,
-and nothing else in WeasyPrint's output depends on the clock or the machine.
+and nothing else in WeasyPrint's output depends on the clock or the machine
+(pdf_forms rewrites it deterministically).
+
+Tooltips (``/TU``) name each field and, on the competences' pages, its competence;
+the PDF is tagged, every field sitting in the structure tree in reading order.
 """
 
 from __future__ import annotations
@@ -40,7 +44,9 @@ from pathlib import Path
 from types import ModuleType
 
 from .model import Referentiel
-from .render import render_livret_document
+from .pdf_forms import finish_form
+from .pdf_sources import asset_fetcher, neutralise_references
+from .render import Views
 
 ASSETS = Path(__file__).parent / "assets"
 STYLESHEETS = ("cqp.css", "livret-pdf.css")
@@ -85,13 +91,25 @@ class PdfIndisponible(RuntimeError):
     """WeasyPrint cannot run here (usually Pango is missing); the message says what to install."""
 
 
-def build_pdf(referentiel: Referentiel) -> bytes:
-    """The livret as a fillable A4 PDF (bytes), identical for an identical référentiel."""
+def build_pdf(referentiel: Referentiel, views: Views | None = None) -> bytes:
+    """The livret as a fillable, tagged A4 PDF (bytes), identical for an identical référentiel.
+
+    Nothing is fetched: images and links to files in référentiel text are neutralised and the URL
+    fetcher serves only the package's assets (pdf_sources). The form fields get their appearances
+    and their font after WeasyPrint (pdf_forms). The PDF is tagged (structure tree, reading order,
+    fields with their tooltips): PDF/UA conformance is not claimed, no validator runs here.
+    ``views`` are the site's (its own templates, when it overrides some).
+    """
     weasyprint = _import_weasyprint()
     css = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in STYLESHEETS)
-    html = render_livret_document(referentiel, css)
-    document = weasyprint.HTML(string=html, base_url=str(ASSETS)).render()
-    return document.write_pdf(pdf_forms=True, pdf_identifier=_identifier(referentiel))
+    html = weasyprint.HTML(
+        string=(views or Views()).livret_document(referentiel, css),
+        base_url=str(ASSETS),
+        url_fetcher=asset_fetcher(weasyprint, ASSETS),
+    )
+    neutralise_references(html.etree_element)
+    pdf = html.render().write_pdf(pdf_forms=True, pdf_tags=True, pdf_identifier=_identifier(referentiel))
+    return finish_form(pdf)
 
 
 def _identifier(referentiel: Referentiel) -> bytes:

@@ -152,7 +152,7 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
         assert self.catalogue is not None
         try:
             for ref in self.catalogue:
-                files.append(File.generated(config, addresses.pdf(ref.cqp.code), content=build_pdf(ref)))
+                files.append(File.generated(config, addresses.pdf(ref.cqp.code), content=build_pdf(ref, self.views)))
         except PdfIndisponible as exc:
             log.error(str(exc))
             raise Abort("Construction interrompue\u00a0: le livret PDF n'a pas pu être créé.") from None

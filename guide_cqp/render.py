@@ -215,11 +215,6 @@ class Views:
         return self.render(f"fragments/{name}.html.j2", referentiel, **context)
 
 
-def render_livret_document(referentiel: Referentiel, css: str) -> str:
-    """The PDF's HTML document, from the package's templates (kept for guide_cqp.pdf)."""
-    return Views().livret_document(referentiel, css)
-
-
 def version_label(referentiel: Referentiel) -> str:
     """« version 2009-05 du 7 mai 2009 (Document de travail) », shown on every page."""
     version = referentiel.version

@@ -27,6 +27,7 @@ from guide_cqp.validate import load_referentiel, parse_referentiel
 
 A4 = (595.28, 841.89)  # points
 CM = 72 / 2.54
+MM = CM / 10
 MULTILINE = 1 << 12  # PDF text field flag « multiline »
 RADIO, PUSHBUTTON = 1 << 15, 1 << 16
 ZONES = ("points_cles", "activites", "formateur", "tuteur_positifs", "tuteur_approfondir")
@@ -222,7 +223,7 @@ def test_fields_sit_on_their_page_and_comment_areas_leave_room_to_write(livret: 
             assert abs(y2 - y1) >= 4 * CM and abs(x2 - x1) >= 6 * CM, (c.numero, zone)
         for j in range(1, len(c.modules) + 1):
             x1, y1, x2, y2 = placed[f"c{c.numero}_module_{j}"][1]
-            assert 6 <= abs(x2 - x1) <= 14 and 6 <= abs(y2 - y1) <= 14, "a checkbox of about 3 mm"
+            assert 4 * MM <= abs(x2 - x1) <= 6 * MM and 4 * MM <= abs(y2 - y1) <= 6 * MM, "a checkbox of 4 to 6 mm"
 
 
 def test_bookmarks_name_each_part_and_each_competence(livret: Livret) -> None:
