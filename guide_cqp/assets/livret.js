@@ -320,7 +320,8 @@
     if (!record || typeof record !== "object" || Array.isArray(record) || record.format !== FORMAT) {
       return notLivret;
     }
-    if (typeof record.champs !== "object" || record.champs === null || Array.isArray(record.champs)) {
+    if (typeof record.cqp !== "string" || typeof record.champs !== "object" || record.champs === null ||
+        Array.isArray(record.champs)) {
       return notLivret;
     }
     if (typeof record.version_format === "number" && record.version_format > FORMAT_VERSION) {
@@ -419,6 +420,12 @@
     } else if (action === "effacer") {
       this.clearAll();
     } else if (action === "reprendre" && this.otherRecord) {
+      if (!this.isEmpty() && !window.confirm(
+        "Remplacer ce qui est saisi dans ce livret par les saisies de la version " +
+          quoted(String(this.otherRecord.version)) + NNBSP + "?"
+      )) {
+        return;
+      }
       this.part("reprise").hidden = true;
       this.load(this.otherRecord, "de la version " + quoted(String(this.otherRecord.version)));
       this.otherRecord = null;

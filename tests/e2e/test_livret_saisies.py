@@ -249,6 +249,7 @@ def test_broken_or_foreign_files_are_refused_with_a_message(context, sites: dict
         "champs-liste.json": json.dumps({**record, "champs": list(record["champs"])}).encode(),
         "autre-outil.json": json.dumps({**record, "format": "autre-chose"}).encode(),
         "futur.json": json.dumps({**record, "version_format": 99}).encode(),
+        "sans-cqp.json": json.dumps({k: v for k, v in record.items() if k != "cqp"}).encode(),
     }
     for name, content in shapes.items():
         path = tmp_path / name
@@ -291,6 +292,13 @@ def test_a_new_version_offers_what_was_typed_in_the_previous_one(context, sites:
     take_over = page.get_by_role("button", name="Reprendre ces saisies")
     expect(take_over).to_be_visible()
     expect(page.locator("[data-cqp-reprise]")).to_contain_text(seed.ref.version.numero)
+    typed_first = {next(iter(values)): "Tapé avant de reprendre"}
+    fill(page, typed_first)
+    page.once("dialog", lambda dialog: dialog.dismiss())  # « Remplacer ce qui est saisi… ? »
+    take_over.click()
+    expect(take_over).to_be_visible()
+    expect_values(page, newer.ref, typed_first)
+    page.once("dialog", lambda dialog: dialog.accept())
     take_over.click()
     expect(take_over).to_be_hidden()
     expect_values(page, newer.ref, values)
