@@ -46,6 +46,8 @@ log = logging.getLogger("mkdocs.plugins.guide_cqp")
 ASSETS = Path(__file__).parent / "assets"
 # Stylesheets, in order: the référentiel's pages and livret, then the palette/contrast/focus fixes of the theme.
 CSS_URIS = {"assets/guide-cqp/cqp.css": "cqp.css", "assets/guide-cqp/theme.css": "theme.css"}
+# Scripts: the livret page keeps what is typed (does nothing on other pages).
+JS_URIS = {"assets/guide-cqp/livret.js": "livret.js"}
 OVERRIDES = Path(__file__).parent / "overrides"
 _RAW_LINK = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
 
@@ -103,6 +105,9 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
         for css_uri in CSS_URIS:
             if css_uri not in config.extra_css:
                 config.extra_css.append(css_uri)
+        for js_uri in JS_URIS:
+            if js_uri not in map(str, config.extra_javascript):
+                config.extra_javascript.append(js_uri)
         if self.catalogue is None:
             config.nav = _without_marker(config.nav)
             return config
@@ -118,8 +123,8 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add the référentiels' pages (and the PDF) in memory: nothing is written into docs/."""
-        for css_uri, name in CSS_URIS.items():
-            files.append(File.generated(config, css_uri, abs_src_path=str(ASSETS / name)))
+        for uri, name in (CSS_URIS | JS_URIS).items():
+            files.append(File.generated(config, uri, abs_src_path=str(ASSETS / name)))
         search.add_accent_folding(files, config)
         self.pages = {}
         if self.catalogue is None or self.macros is None:

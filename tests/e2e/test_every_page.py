@@ -1,6 +1,7 @@
 """Every page of the built site, opened in Chromium at desktop and phone widths: WCAG 2.1 AA (axe-core, zero
-violation), no request leaving 127.0.0.1, no cookie, nothing wider than a 360 px screen, the référentiel's
-version shown. Screenshots of the home, a competence page and the livret go to tests/screenshots/.
+violation), no request leaving 127.0.0.1, no cookie, nothing wider than a 360 px screen (on the other
+référentiel's site too), the référentiel's version shown. Screenshots of the home, the overview, a competence
+page and the livret go to tests/screenshots/.
 
 Each page is loaded once per width (the ``visits`` fixture); the tests then read what was measured.
 """
@@ -14,11 +15,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from conftest import Build, serve
 
 from guide_cqp.render import version_label
 from guide_cqp.validate import load_referentiel
 
-from .e2e_support import DESKTOP, PHONE, new_context, screenshot
+from .e2e_support import DESKTOP, PHONE, discover_pages, new_context, screenshot
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDTHS = {"bureau": DESKTOP, "telephone": PHONE}
@@ -27,21 +29,15 @@ AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
 }
-# What sticks out of the screen, outside any box that scrolls horizontally on its own (.cqp-scroll, Material's
-# table wrapper). Hidden (visibility) and empty boxes do not count.
+# What sticks out of the screen, even inside a box that would scroll sideways (a table's .cqp-scroll, Material's
+# table wrapper): on a phone every table reflows or fits. Only code blocks may scroll (a line of code does not
+# wrap). Hidden (visibility) and empty boxes do not count.
 OVERFLOW_JS = """() => {
   const width = document.documentElement.clientWidth;
-  const scrolls = el => {
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-      const o = getComputedStyle(a).overflowX;
-      if (o === "auto" || o === "scroll") return true;
-    }
-    return false;
-  };
   const wide = [];
   for (const el of document.querySelectorAll("body *")) {
     const r = el.getBoundingClientRect();
-    if (!r.width || !r.height || r.right <= width + 1 || scrolls(el)) continue;
+    if (!r.width || !r.height || r.right <= width + 1 || el.closest("pre")) continue;
     if (getComputedStyle(el).visibility === "hidden") continue;
     const cls = typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\\s+/).join(".") : "";
     wide.push(`${el.tagName.toLowerCase()}${cls} (bord droit à ${Math.round(r.right)} px)`);
@@ -67,10 +63,10 @@ def describe(violation: dict) -> str:
 
 
 def screenshot_targets(pages: list[str]) -> dict[str, str]:
-    """The home, the first competence page and the livret, as the built site names them."""
+    """The home, the overview (hours table), the first competence page and the livret, as the built site names them."""
     competence = next(p for p in pages if re.fullmatch(r"[^/]+/competence-\d+/", p))
     livret = next(p for p in pages if re.fullmatch(r"[^/]+/livret/", p))
-    return {"accueil": "", "competence": competence, "livret": livret}
+    return {"accueil": "", "apercu": livret.removesuffix("livret/"), "competence": competence, "livret": livret}
 
 
 def visit_pages(browser, site_url: str, pages: list[str], width_name: str, shots: dict[str, str]):  # noqa: ANN001, ANN201
@@ -149,6 +145,25 @@ def test_no_page_is_wider_than_a_phone(visits) -> None:  # noqa: ANN001
     }
     assert too_wide == {}
     assert all(v.overflow["width"] == PHONE["width"] for (w, _), v in visits.items() if w == "telephone")
+
+
+def test_no_page_of_the_other_referentiel_is_wider_than_a_phone(browser, other_site: Build) -> None:  # noqa: ANN001
+    """The other référentiel's site (common hour ranges, competence 10, decimal hours) at 360 px, with screenshots."""
+    pages = discover_pages(other_site.site)
+    shots = {page: name for name, page in screenshot_targets(pages).items()}
+    context = new_context(browser, PHONE)
+    page = context.new_page()
+    too_wide = {}
+    with serve(other_site.site) as base:
+        for relative in pages:
+            page.goto(f"{base}/{relative}")
+            overflow = page.evaluate(OVERFLOW_JS)
+            if overflow["scrollWidth"] > overflow["width"] or overflow["wide"]:
+                too_wide[relative or "(accueil)"] = overflow
+            if relative in shots:
+                screenshot(page, f"autre-{shots[relative]}-{PHONE['width']}")
+    context.close()
+    assert too_wide == {}
 
 
 def test_every_page_shows_the_referentiel_version(visits) -> None:  # noqa: ANN001
