@@ -16,7 +16,7 @@
  *    "enregistre_le": "<ISO 8601 date>", "champs": {"<field name>": "<text>" | true | false, …}}
  * Field names are those of the PDF (guide_cqp/pdf.py): a public interface.
  *
- * Loaded on every page of the site (guide_cqp/site.py); does nothing where there is no livret. Material's
+ * Loaded on every page of the site (guide_cqp/plugin.py, JS_URIS); does nothing where there is no livret. Material's
  * instant navigation is off in mkdocs.yml; if it is turned on, document$ announces each new page.
  */
 (function () {
