@@ -126,18 +126,26 @@ def generator_requirement(source: str | None) -> str:
     value = source.strip()
     if not value:
         raise SiteImpossible(f"--source est vide. Exemples\u00a0: {_examples()}.")
-    scheme = urlsplit(value).scheme
-    if scheme in GIT_SCHEMES:
+    if urlsplit(value).scheme in GIT_SCHEMES:
         return f"{DISTRIBUTION} @ {_git_address(value)}"
-    if "://" in value or scheme in {"http", "https"}:
+    folder = Path(value).expanduser()
+    if folder.is_dir():
+        return _local_requirement(value, folder)
+    try:
+        return _pinned_package(Requirement(value))
+    except InvalidRequirement:
+        pass
+    if "://" in value:
         raise SiteImpossible(
             f"--source «\u00a0{value}\u00a0»\u00a0: une adresse de dépôt s'écrit avec «\u00a0git+\u00a0» devant, et la "
-            f"version après «\u00a0@\u00a0» (git+https://github.com/ORGANISATION/{DISTRIBUTION}@v0.1.0)."
+            f"version après «\u00a0@\u00a0» (git+https://github.com/ORGANISATION/{DISTRIBUTION}@v{_example_version()})."
         )
-    folder = Path(value).expanduser()
-    if folder.is_dir() or _looks_like_a_path(value):
+    if value.startswith((".", "~", "/")) or "/" in value or "\\" in value:
         return _local_requirement(value, folder)
-    return _pinned_package(value)
+    raise SiteImpossible(
+        f"--source «\u00a0{value}\u00a0» n'est ni un paquet avec sa version, ni une adresse git, ni un dossier. "
+        f"Exemples\u00a0: {_examples()}."
+    )
 
 
 def _installed_version() -> str:
@@ -149,19 +157,15 @@ def _installed_version() -> str:
         ) from None
 
 
-def _pinned_package(value: str) -> str:
+def _pinned_package(requirement: Requirement) -> str:
     """« guide-cqp==0.1.0 »: one exact version, so that every build of the site uses the same generator."""
-    try:
-        requirement = Requirement(value)
-    except InvalidRequirement:
-        raise SiteImpossible(f"--source «\u00a0{value}\u00a0» n'est ni un paquet avec sa version, ni une adresse git, ni un dossier. Exemples\u00a0: {_examples()}.") from None
     if requirement.url:
         return f"{canonicalize_name(requirement.name)} @ {_git_address(requirement.url)}"
     specifiers = list(requirement.specifier)
     exact = len(specifiers) == 1 and specifiers[0].operator in {"==", "==="} and "*" not in specifiers[0].version
-    if requirement.marker or not exact:
+    if requirement.marker or requirement.extras or not exact:
         raise SiteImpossible(
-            f"--source «\u00a0{value}\u00a0»\u00a0: indiquez une version exacte avec «\u00a0==\u00a0» (par exemple "
+            f"--source «\u00a0{requirement}\u00a0»\u00a0: indiquez une version exacte avec «\u00a0==\u00a0» (par exemple "
             f"{requirement.name}=={_example_version()}), pour que chaque construction du site utilise le même générateur."
         )
     return str(requirement)
@@ -179,13 +183,12 @@ def _git_address(url: str) -> str:
     if not (has_host and at and repository.strip("/") and ref):
         raise SiteImpossible(
             f"--source «\u00a0{url}\u00a0»\u00a0: indiquez la version après «\u00a0@\u00a0», par exemple "
-            f"git+https://github.com/ORGANISATION/{DISTRIBUTION}@v0.1.0 (une étiquette ou un commit)."
+            f"git+https://github.com/ORGANISATION/{DISTRIBUTION}@v{_example_version()} (une étiquette ou un commit)."
         )
+    if parts.scheme == "git+file" and not parts.netloc:
+        # pip before 24 (the one Python 3.11 installs in a new environment) refuses a git address without host.
+        return parts._replace(netloc="localhost").geturl()
     return url
-
-
-def _looks_like_a_path(value: str) -> bool:
-    return value.startswith((".", "~", "/")) or "/" in value or "\\" in value
 
 
 def _local_requirement(value: str, folder: Path) -> str:
