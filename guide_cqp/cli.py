@@ -233,7 +233,7 @@ def _nouveau(args: argparse.Namespace) -> int:
         created = create_site(dossier, args.source)
     except SiteImpossible as exc:
         raise Echec(str(exc)) from None
-    print(f"Site créé dans « {dossier} »\u00a0:")
+    print(f"Site créé dans «\u00a0{dossier}\u00a0»\u00a0:")
     for path in created:
         print(f"  {path}")
     print(

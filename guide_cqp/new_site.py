@@ -47,9 +47,9 @@ def create_site(folder: Path, source: str | None = None) -> list[str]:
     """Write the skeleton into a new (or empty) folder; returns the files written, relative to it."""
     requirement = generator_requirement(source)  # a bad --source stops everything before a file is written
     if folder.exists() and not folder.is_dir():
-        raise SiteImpossible(f"« {folder} » existe déjà et n'est pas un dossier.")
+        raise SiteImpossible(f"«\u00a0{folder}\u00a0» existe déjà et n'est pas un dossier.")
     if folder.is_dir() and any(folder.iterdir()):
-        raise SiteImpossible(f"le dossier « {folder} » n'est pas vide. Choisissez un dossier neuf ou vide, rien n'a été écrit.")
+        raise SiteImpossible(f"le dossier «\u00a0{folder}\u00a0» n'est pas vide. Choisissez un dossier neuf ou vide, rien n'a été écrit.")
     files = skeleton_files()
     code = site_code(folder.resolve().name, reserved={target.split("/")[1].removesuffix(".md") for target in files if target.startswith("docs/")})
     written: list[str] = []
@@ -68,7 +68,7 @@ def create_site(folder: Path, source: str | None = None) -> list[str]:
         schema.write_text(schema_json(), encoding="utf-8")
         written.append(SCHEMA_FILE)
     except OSError as exc:
-        raise SiteImpossible(f"impossible d'écrire dans « {folder} » ({os_reason(exc)}).") from None
+        raise SiteImpossible(f"impossible d'écrire dans «\u00a0{folder}\u00a0» ({os_reason(exc)}).") from None
     return sorted(written)
 
 
