@@ -14,7 +14,6 @@ import io
 import json
 import os
 import re
-import shlex
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -237,9 +236,8 @@ def _nouveau(args: argparse.Namespace) -> int:
     for path in created:
         print(f"  {path}")
     print(
-        "\nEnsuite\u00a0: remplacez les textes de referentiel.yaml par ceux de votre CQP, puis suivez README.md\n"
-        "pour voir le site sur votre ordinateur et le mettre en ligne avec GitHub. Pour le voir tout de suite\u00a0:\n"
-        f"  cd {shlex.quote(str(dossier))}\n  mkdocs serve"
+        "\nEnsuite\u00a0: remplacez les textes de referentiel.yaml par ceux de votre CQP. README.md explique\n"
+        "comment voir le site sur votre ordinateur et le mettre en ligne avec GitHub."
     )
     return 0
 

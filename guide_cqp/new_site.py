@@ -51,7 +51,7 @@ def create_site(folder: Path, source: str | None = None) -> list[str]:
     if folder.is_dir() and any(folder.iterdir()):
         raise SiteImpossible(f"le dossier «\u00a0{folder}\u00a0» n'est pas vide. Choisissez un dossier neuf ou vide, rien n'a été écrit.")
     files = skeleton_files()
-    code = site_code(folder.resolve().name, reserved={target.split("/")[1].removesuffix(".md") for target in files if target.startswith("docs/")})
+    code = site_code(folder.resolve().name, reserved=page_names(files))
     written: list[str] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -90,6 +90,11 @@ def skeleton_files() -> dict[str, Path]:
             "un paquet (pip install guide-cqp) ou depuis un clone git qui garde les liens symboliques."
         )
     return files
+
+
+def page_names(files: dict[str, Path]) -> set[str]:
+    """The first part of the address of each page of the skeleton (« macros », « tuteur »…)."""
+    return {target.split("/")[1].removesuffix(".md") for target in files if target.startswith("docs/")}
 
 
 def site_code(name: str, *, reserved: set[str]) -> str:

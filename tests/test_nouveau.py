@@ -32,7 +32,7 @@ from test_cli import assert_french_error, cqp
 from test_serve import fetch, free_port, wait_for
 
 from guide_cqp import schema
-from guide_cqp.new_site import SKELETON_CODE, generator_requirement, site_code, skeleton_files
+from guide_cqp.new_site import SKELETON_CODE, generator_requirement, page_names, site_code, skeleton_files
 from guide_cqp.validate import load_referentiel
 
 WORKFLOW = ".github/workflows/publier.yml"
@@ -122,7 +122,8 @@ def test_the_referentiel_to_fill_in_is_valid_and_named_after_the_folder(new_site
     ],
 )
 def test_the_code_comes_from_the_folder_name_and_never_takes_a_page_address(name: str, code: str) -> None:
-    pages = {target.split("/")[1].removesuffix(".md") for target in skeleton_files() if target.startswith("docs/")}
+    pages = page_names(skeleton_files())
+    assert {"macros", "tuteur", "index"} <= pages
     assert site_code(name, reserved=pages) == code
 
 
