@@ -10,13 +10,10 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import errno
 import io
 import json
 import os
 import re
-import shlex
-import shutil
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -27,14 +24,15 @@ from typing import Any, NoReturn
 from . import addresses, french
 from .catalogue import load_catalogue
 from .errors import ReferentielInvalide
+from .errors import os_reason as _reason
 from .model import Referentiel
+from .new_site import SiteImpossible, create_site
 from .pages import write_pages
-from .schema import SCHEMA_FILE, SKELETON, schema_json
+from .schema import SCHEMA_FILE, schema_json
 from .settings import DEFAULT_REFERENTIEL, REFERENTIEL_VARIABLE
 from .validate import load_referentiel
 
 DEFAULT_FILE = DEFAULT_REFERENTIEL
-SKELETON_CODE = "exemple-cqp"  # the code written in the skeleton référentiel, replaced by the folder's name
 
 
 class Echec(Exception):
@@ -143,10 +141,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     nouveau = commands.add_parser(
         "nouveau",
-        help="créer le site d'un autre CQP, avec un référentiel d'exemple",
-        description="Crée un site complet dans un dossier neuf : mkdocs.yml, pages, référentiel d'exemple à compléter.",
+        help="créer le dépôt du guide d'un autre CQP, prêt à publier sur GitHub",
+        description="Crée dans un dossier neuf le dépôt complet du guide d'un CQP : référentiel d'exemple à\n"
+        "compléter, pages du guide du tuteur, mkdocs.yml, README pour la branche, workflow de\n"
+        "vérification et de publication sur GitHub Pages, et requirements.txt qui fixe la version\n"
+        "du générateur utilisée pour construire le site.",
     )
     nouveau.add_argument("dossier", metavar="DOSSIER", help="le dossier à créer (absent ou vide)")
+    nouveau.add_argument(
+        "--source",
+        metavar="SOURCE",
+        help="d'où installer le générateur : un paquet avec sa version (guide-cqp==0.1.0), une adresse git "
+        "avec une version (git+https://github.com/ORGANISATION/guide-cqp@v0.1.0) ou un dossier ; "
+        "par défaut, le paquet et la version de ce générateur",
+    )
 
     generer = commands.add_parser(
         "generer",
@@ -220,13 +228,16 @@ def _exporter(args: argparse.Namespace) -> int:
 
 def _nouveau(args: argparse.Namespace) -> int:
     dossier = Path(args.dossier)
-    created = new_site(dossier)
-    print(f"Site créé dans « {dossier} »\u00a0:")
+    try:
+        created = create_site(dossier, args.source)
+    except SiteImpossible as exc:
+        raise Echec(str(exc)) from None
+    print(f"Site créé dans «\u00a0{dossier}\u00a0»\u00a0:")
     for path in created:
         print(f"  {path}")
     print(
-        "\nEnsuite\u00a0: remplacez les textes de referentiel.yaml par ceux de votre CQP, puis\n"
-        f"  cd {shlex.quote(str(dossier))}\n  cqp valider\n  mkdocs serve"
+        "\nEnsuite\u00a0: remplacez les textes de referentiel.yaml par ceux de votre CQP. README.md explique\n"
+        "comment voir le site sur votre ordinateur et le mettre en ligne avec GitHub."
     )
     return 0
 
@@ -326,57 +337,8 @@ def export_csv(ref: Referentiel) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def new_site(dossier: Path) -> list[str]:
-    """Copy the skeleton into a new (or empty) folder; the référentiel's code comes from the folder's name."""
-    if dossier.exists() and not dossier.is_dir():
-        raise Echec(f"« {dossier} » existe déjà et n'est pas un dossier.")
-    if dossier.is_dir() and any(dossier.iterdir()):
-        raise Echec(f"le dossier « {dossier} » n'est pas vide. Choisissez un dossier neuf ou vide, rien n'a été écrit.")
-    created: list[str] = []
-    try:
-        dossier.mkdir(parents=True, exist_ok=True)
-        for source in sorted(p for p in SKELETON.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            relative = source.relative_to(SKELETON)
-            target = dossier / (".gitignore" if relative.as_posix() == "gitignore" else relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            created.append(target.relative_to(dossier).as_posix())
-        referentiel = dossier / "referentiel.yaml"
-        code = _code_from(dossier.resolve().name)
-        text = referentiel.read_text(encoding="utf-8").replace(f"code: {SKELETON_CODE}\n", f"code: {code}\n", 1)
-        referentiel.write_text(text, encoding="utf-8")
-        schema = dossier / SCHEMA_FILE
-        schema.parent.mkdir(parents=True, exist_ok=True)
-        schema.write_text(schema_json(), encoding="utf-8")
-        created.append(SCHEMA_FILE)
-    except OSError as exc:
-        raise Echec(f"impossible d'écrire dans « {dossier} » ({_reason(exc)}).") from None
-    return sorted(created)
-
-
-_REASONS = {
-    errno.ENOENT: "dossier introuvable",
-    errno.EACCES: "permission refusée",
-    errno.EPERM: "permission refusée",
-    errno.EISDIR: "c'est un dossier",
-    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
-    errno.ENOSPC: "disque plein",
-    errno.EROFS: "disque en lecture seule",
-}
-
-
-def _reason(exc: OSError) -> str:
-    """The system's reason in French when it is a common one (the system gives it in English)."""
-    return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
-
-
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
-def _code_from(name: str) -> str:
-    """« Mon CQP Logistique » → « mon-cqp-logistique »: the code rule of the model (a-z, 0-9, -)."""
-    return re.sub(r"[^a-z0-9]+", "-", _ascii(name).lower()).strip("-") or SKELETON_CODE
 
 
 def _write(sortie: str | None, data: bytes) -> None:

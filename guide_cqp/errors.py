@@ -7,6 +7,7 @@ working in GitHub's web editor can go straight to the faulty line.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,3 +71,19 @@ def display_name(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+_OS_REASONS = {
+    errno.ENOENT: "dossier introuvable",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "permission refusée",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.ENOSPC: "disque plein",
+    errno.EROFS: "disque en lecture seule",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The system's reason for a failed read or write, in French when it is a common one (the system gives it in English)."""
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))

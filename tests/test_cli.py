@@ -20,8 +20,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, run_build
-from mkdocs.config import load_config
+from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL
 
 from guide_cqp import schema
 from guide_cqp.errors import ReferentielInvalide
@@ -235,96 +234,6 @@ def test_exporter_of_an_invalid_referentiel_prints_the_report() -> None:
     run = cqp("exporter", "--format", "json", str(INVALID / "heures-negatives.yaml"))
     assert_french_error(run)
     assert run.out == "" and "heures-negatives.yaml" in run.stderr
-
-
-# --- cqp nouveau ------------------------------------------------------------------------------------------
-
-
-def test_nouveau_creates_a_site_that_builds(tmp_path: Path) -> None:
-    folder = tmp_path / "Préparateur Logistique"
-    run = cqp("nouveau", str(folder))
-    assert run.returncode == 0, run.stderr
-    for name in (
-        "mkdocs.yml",
-        "docs/index.md",
-        "referentiel.yaml",
-        schema.SCHEMA_FILE,
-    ):
-        assert (folder / name).is_file(), name
-        assert name in run.out
-    referentiel = folder / "referentiel.yaml"
-    ref = load_referentiel(referentiel)
-    assert ref.cqp.code == "preparateur-logistique"
-    first = referentiel.read_text(encoding="utf-8").splitlines()[0]
-    assert first == f"# yaml-language-server: $schema={schema.SCHEMA_FILE}"
-    assert (folder / schema.SCHEMA_FILE).read_text(encoding="utf-8") == schema.schema_json()
-    assert cqp("valider", cwd=folder).returncode == 0
-
-    build = run_build(referentiel, tmp_path / "site", config=folder / "mkdocs.yml")
-    assert build.returncode == 0, build.output
-    assert ref.cqp.intitule in build.text("")
-    assert (build.site / ref.cqp.code / "index.html").is_file()
-    assert (build.site / ref.cqp.code / "livret" / "index.html").is_file()
-
-
-def test_nouveau_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
-    (tmp_path / "notes.txt").write_text("à garder", encoding="utf-8")
-    run = cqp("nouveau", str(tmp_path))
-    assert_french_error(run)
-    assert "n'est pas vide" in run.stderr
-    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
-    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "à garder"
-    assert_french_error(cqp("nouveau", str(tmp_path / "notes.txt")))
-
-
-def test_nouveau_accepts_an_empty_folder(tmp_path: Path) -> None:
-    assert cqp("nouveau", str(tmp_path)).returncode == 0
-    assert load_referentiel(tmp_path / "referentiel.yaml").cqp.code
-
-
-class _AnyTag(yaml.SafeLoader):
-    """Reads mkdocs.yml whatever its tags (!ENV, !!python/name): a tag and its value are compared as they are."""
-
-
-def _tagged(loader: yaml.SafeLoader, tag: str, node: yaml.Node) -> tuple[str, Any]:
-    value = loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)
-    return tag, value
-
-
-_AnyTag.add_multi_constructor("", _tagged)
-
-
-def _config(path: Path) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_AnyTag)  # noqa: S506 (a SafeLoader subclass)
-
-
-SITE_SPECIFIC = {"site_name", "site_description", "nav"}
-
-
-def test_the_new_site_is_configured_like_this_one() -> None:
-    """The skeleton gets every setting of this project's site but its name and pages.
-
-    When this fails, mkdocs.yml or overrides/ changed: copy the change into guide_cqp/skeleton/.
-    """
-    project, skeleton = _config(ROOT / "mkdocs.yml"), _config(schema.SKELETON / "mkdocs.yml")
-    assert set(project) == set(skeleton)
-    for key in set(project) - SITE_SPECIFIC:
-        assert skeleton[key] == project[key], key
-    sync = "rm -r guide_cqp/skeleton/overrides && cp -r overrides guide_cqp/skeleton/overrides"
-    project_overrides, skeleton_overrides = (
-        {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*") if p.is_file()}
-        for base in (ROOT / "overrides", schema.SKELETON / "overrides")
-    )
-    assert skeleton_overrides == project_overrides, f"overrides/ a changé : {sync}"
-
-
-def test_a_new_site_lists_the_same_plugins_and_needs_no_python_file_of_its_own() -> None:
-    def plugins(path: Path) -> list[str]:
-        return list(load_config(str(path)).plugins)
-
-    assert plugins(schema.SKELETON / "mkdocs.yml") == plugins(ROOT / "mkdocs.yml")
-    assert "guide-cqp" in plugins(ROOT / "mkdocs.yml")
-    assert not list(schema.SKELETON.rglob("*.py"))
 
 
 # --- pre-commit ----------------------------------------------------------------------------------------
