@@ -338,7 +338,7 @@ def test_a_damaged_file_builds_or_stops_the_build_cleanly(text: str, tmp_path_fa
     source = root / "abime.yaml"
     source.write_text(text, encoding="utf-8")
     outcome = _parse(text)
-    build = run_build(source, root / "site", timeout=60)
+    build = run_build(source, root / "site")
     assert "Traceback" not in build.output, build.output
     if isinstance(outcome, ReferentielInvalide):
         assert build.returncode != 0
