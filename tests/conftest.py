@@ -1,18 +1,20 @@
-"""Shared fixtures: real `mkdocs build` runs of this project on a chosen référentiel."""
+"""Shared fixtures: real `mkdocs build` runs of this project on a chosen référentiel; the markers of slow tests."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import http.server
+import inspect
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
 import traceback
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,50 @@ CHROMIUM_ARGS = [
 # Seconds after which a subprocess counts as hung. Only a hang reaches it: it is no speed target (those live in
 # benchmarks/), and a machine loaded by other builds must never hit it.
 HANG = 600
+# Seconds a test waits for a final state that normally comes in a second or two (a page rebuilt by `mkdocs
+# serve`, a browser's rendering): ample on a loaded machine, short enough for a failing test to end.
+SETTLE = 120
+
+
+# --- markers: `pytest -m "not e2e and not lent"` runs the quick part alone -------------------------------
+
+TESTS = Path(__file__).resolve().parent
+# What a test or one of its fixtures calls when it drives a real browser; when it starts another program (a
+# build, `mkdocs serve`, mike, git, Java, the `cqp` console script) or makes a PDF; when it picks a fixture at
+# run time (``built``, ``livret``: the sites and PDFs of the session).
+BROWSER = re.compile(r"\b(?:sync_playwright|CHROMIUM)\b")
+SLOW = re.compile(r"\b(?:run_build|subprocess|Popen|cqp_process|build_pdf|getfixturevalue)\b")
+
+
+@functools.cache
+def _source(function: Callable[..., object]) -> str:
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):  # no source (a builtin fixture)
+        return ""
+
+
+def _calls(function: Callable[..., object], pattern: re.Pattern[str]) -> bool:
+    return pattern.search(_source(function)) is not None
+
+
+def _closure(item: pytest.Item) -> list[Callable[..., object]]:
+    """The test function and the functions of every fixture it uses, directly or not."""
+    functions = [item.function] if isinstance(item, pytest.Function) else []
+    fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    return functions + [definition.func for definitions in fixtures.values() for definition in definitions]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``e2e``: everything under tests/e2e, and any test that drives Chromium. ``lent``: any test that runs a
+    real build, another program or the PDF, itself or through a fixture. Found from the code, so new tests
+    get their marker without anyone thinking of it; ``@pytest.mark.lent`` marks by hand what this misses."""
+    for item in items:
+        functions = _closure(item)
+        if "e2e" in item.path.relative_to(TESTS).parts or any(_calls(f, BROWSER) for f in functions):
+            item.add_marker(pytest.mark.e2e)
+        if any(_calls(f, SLOW) for f in functions):
+            item.add_marker(pytest.mark.lent)
 
 
 @dataclass

@@ -303,6 +303,7 @@ def test_cqp_valider_refuses_in_french(
 END_TO_END_CASES = [case for case in CASES if case.fichier in END_TO_END]
 
 
+@pytest.mark.lent  # real processes
 @pytest.mark.parametrize("case", END_TO_END_CASES, ids=lambda c: c.fichier.removesuffix(".yaml"))
 def test_the_real_mkdocs_build_process_refuses_in_french_without_publishing(
     case: Case, corpus: dict[str, Path], processes: dict[tuple[str, str], Process], tmp_path: Path
@@ -316,6 +317,7 @@ def test_the_real_mkdocs_build_process_refuses_in_french_without_publishing(
     assert _lines(in_process.output) == _lines(run.output)
 
 
+@pytest.mark.lent  # real processes
 @pytest.mark.parametrize("case", END_TO_END_CASES, ids=lambda c: c.fichier.removesuffix(".yaml"))
 def test_the_real_cqp_valider_process_refuses_in_french(
     case: Case, corpus: dict[str, Path], processes: dict[tuple[str, str], Process], capsys: pytest.CaptureFixture[str]
