@@ -49,11 +49,11 @@ SETTLE = 120
 # --- markers: `pytest -m "not e2e and not lent"` runs the quick part alone -------------------------------
 
 TESTS = Path(__file__).resolve().parent
-# What a test or one of its fixtures calls when it drives a real browser; when it starts another program (a
-# build, `mkdocs serve`, mike, git, Java, the `cqp` console script) or makes a PDF; when it picks a fixture at
-# run time (``built``, ``livret``: the sites and PDFs of the session).
+# What a test or one of its fixtures calls when it drives a real browser; when it builds a site or the PDF, or
+# starts another program (`mkdocs serve`, mike, git, Java, the `cqp` console script); when it picks a fixture
+# at run time (``built``, ``livret``: the sites and PDFs of the session).
 BROWSER = re.compile(r"\b(?:sync_playwright|CHROMIUM)\b")
-SLOW = re.compile(r"\b(?:run_build|subprocess|Popen|cqp_process|build_pdf|getfixturevalue)\b")
+SLOW = re.compile(r"\b(?:run_build|build_in_process|subprocess|Popen|cqp_process|build_pdf|getfixturevalue)\b")
 
 
 @functools.cache

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, ROOT, Build, fold, items_text, run_build
+from conftest import OTHER_REFERENTIEL, ROOT, Build, build_in_process, fold, items_text
 
 from guide_cqp.french import date as french_date
 from guide_cqp.french import hours
@@ -221,7 +221,7 @@ def test_every_macro_works_from_a_nested_page_with_links_relative_to_it(tmp_path
     ref = load_referentiel(OTHER_REFERENTIEL)
     last = ref.competences_triees()[-1]
     config = project_copy(tmp_path, {"a/b/essai.md": EVERY_MACRO.format(last=last.numero)})
-    build = run_build(OTHER_REFERENTIEL, tmp_path / "site", config=config)
+    build = build_in_process(OTHER_REFERENTIEL, tmp_path / "site", config=config)
     assert build.returncode == 0, build.output
     page = "a/b/essai/"
     content = article(build, page)
@@ -249,7 +249,7 @@ def test_texts_from_the_yaml_are_escaped_in_inline_and_block_macros(tmp_path: Pa
     )
     referentiel = tmp_path / "piege.yaml"
     referentiel.write_text(source, encoding="utf-8")
-    build = run_build(referentiel, tmp_path / "site")
+    build = build_in_process(referentiel, tmp_path / "site")
     assert build.returncode == 0, build.output
     home = article(build, "")
     assert fold(home.h1.get_text().replace("#", "")) == fold(tricky)
@@ -273,7 +273,7 @@ def test_a_wrong_argument_stops_the_build_with_a_french_message_and_no_traceback
     tmp_path: Path, call: str, expected: list[str]
 ) -> None:
     config = project_copy(tmp_path, {"tuteur/page-fautive.md": f"# Page\n\nVoir {{{{ {call} }}}}.\n"})
-    build = run_build(OTHER_REFERENTIEL, tmp_path / "site", config=config)
+    build = build_in_process(OTHER_REFERENTIEL, tmp_path / "site", config=config)
     assert build.returncode != 0
     assert "Traceback" not in build.output
     errors = [line for line in build.output.splitlines() if line.startswith("ERROR")]

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, run_build
+from conftest import OTHER_REFERENTIEL, build_in_process
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -255,7 +255,7 @@ def test_any_referentiel_of_the_schema_builds_and_shows_every_text(data: dict[st
     root = tmp_path_factory.mktemp("prop")
     source = root / "referentiel.yaml"
     source.write_text(dump(data), encoding="utf-8")
-    build = run_build(source, root / "site")
+    build = build_in_process(source, root / "site")
     assert build.returncode == 0, build.output
     code = data["cqp"]["code"]
     overview = _visible(build.site / code / "index.html")
@@ -345,7 +345,7 @@ def test_a_damaged_file_builds_or_stops_the_build_cleanly(text: str, tmp_path_fa
     source = root / "abime.yaml"
     source.write_text(text, encoding="utf-8")
     outcome = _parse(text)
-    build = run_build(source, root / "site")
+    build = build_in_process(source, root / "site")
     assert "Traceback" not in build.output, build.output
     if isinstance(outcome, ReferentielInvalide):
         assert build.returncode != 0
