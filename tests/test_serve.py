@@ -21,6 +21,7 @@ import pytest
 from conftest import OTHER_REFERENTIEL, ROOT, SETTLE
 
 PAGE = "logistique-entrepot/competence-1/"
+pytestmark = pytest.mark.lent  # every test starts `mkdocs serve`
 
 
 def free_port() -> int:
