@@ -48,9 +48,13 @@ valider: installer
 schema: installer
 	$(BIN)/cqp schema -o schema/referentiel.schema.json
 
+# The tests run on two processes, one per core of the reference machine, each test file on one of them
+# (its fixtures built once). TEST_WORKERS=1 for one process, more on a bigger machine.
+TEST_WORKERS ?= 2
+
 tester: installer-tests
 	$(BIN)/ruff check guide_cqp tests benchmarks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 benchmark: installer-tests
 	$(BIN)/python benchmarks/run.py

@@ -1,16 +1,20 @@
-"""Shared fixtures: real `mkdocs build` runs of this project on a chosen référentiel."""
+"""Shared fixtures: real `mkdocs build` runs of this project on a chosen référentiel; the markers of slow tests."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import http.server
+import inspect
+import logging
 import os
+import re
 import subprocess
 import sys
 import threading
+import traceback
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +38,53 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+# Seconds after which a subprocess counts as hung. Only a hang reaches it: it is no speed target (those live in
+# benchmarks/), and a machine loaded by other builds must never hit it.
+HANG = 600
+# Seconds a test waits for a final state that normally comes in a second or two (a page rebuilt by `mkdocs
+# serve`, a browser's rendering): ample on a loaded machine, short enough for a failing test to end.
+SETTLE = 120
+
+
+# --- markers: `pytest -m "not e2e and not lent"` runs the quick part alone -------------------------------
+
+TESTS = Path(__file__).resolve().parent
+# What a test or one of its fixtures calls when it drives a real browser; when it builds a site or the PDF, or
+# starts another program (`mkdocs serve`, mike, git, Java, the `cqp` console script); when it picks a fixture
+# at run time (``built``, ``livret``: the sites and PDFs of the session).
+BROWSER = re.compile(r"\b(?:sync_playwright|CHROMIUM)\b")
+SLOW = re.compile(r"\b(?:run_build|build_in_process|subprocess|Popen|cqp_process|build_pdf|getfixturevalue)\b")
+
+
+@functools.cache
+def _source(function: Callable[..., object]) -> str:
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):  # no source (a builtin fixture)
+        return ""
+
+
+def _calls(function: Callable[..., object], pattern: re.Pattern[str]) -> bool:
+    return pattern.search(_source(function)) is not None
+
+
+def _closure(item: pytest.Item) -> list[Callable[..., object]]:
+    """The test function and the functions of every fixture it uses, directly or not."""
+    functions = [item.function] if isinstance(item, pytest.Function) else []
+    fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    return functions + [definition.func for definitions in fixtures.values() for definition in definitions]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``e2e``: everything under tests/e2e, and any test that drives Chromium. ``lent``: any test that runs a
+    real build, another program or the PDF, itself or through a fixture. Found from the code, so new tests
+    get their marker without anyone thinking of it; ``@pytest.mark.lent`` marks by hand what this misses."""
+    for item in items:
+        functions = _closure(item)
+        if "e2e" in item.path.relative_to(TESTS).parts or any(_calls(f, BROWSER) for f in functions):
+            item.add_marker(pytest.mark.e2e)
+        if any(_calls(f, SLOW) for f in functions):
+            item.add_marker(pytest.mark.lent)
 
 
 @dataclass
@@ -64,29 +115,60 @@ def run_build(
     pdf: bool = False,
     extra_env: dict[str, str] | None = None,
     config: Path | None = None,
-    timeout: float = 300,
 ) -> Build:
     """Run the real `mkdocs build` in a subprocess, as the README does."""
-    env = {
-        **os.environ,
+    env = {**os.environ, **_build_env(referentiel, pdf, extra_env)}
+    command = [sys.executable, "-m", "mkdocs", *_build_args(site, config)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=HANG)
+    return Build(done.returncode, done.stdout + done.stderr, site)
+
+
+def build_in_process(
+    referentiel: Path,
+    site: Path,
+    *,
+    pdf: bool = False,
+    extra_env: dict[str, str] | None = None,
+    config: Path | None = None,
+) -> Build:
+    """The same `mkdocs build --strict` as run_build, through MkDocs' own command line, inside this process.
+
+    For the many refusals of the invalid corpus: a subprocess pays a second of Python and MkDocs start-up
+    for a command that stops in its first hook. The person reads the same thing: MkDocs' logging, its
+    message and exit code (tests/test_invalid_corpus.py compares both ways line for line on a few cases).
+    An exception that would escape the real command is written out as Python would print it.
+    """
+    from click.testing import CliRunner
+    from mkdocs.__main__ import cli
+    from mkdocs.commands import build as mkdocs_build
+
+    # Each command adds a log handler and a filter that drops messages already seen: left in place, they
+    # would pile up and hide a message of this build that an earlier build printed.
+    logger = logging.getLogger("mkdocs")
+    handlers, filters = list(logger.handlers), list(mkdocs_build.log.filters)
+    try:
+        result = CliRunner().invoke(cli, _build_args(site, config), env=_build_env(referentiel, pdf, extra_env))
+    finally:
+        for handler in set(logger.handlers) - set(handlers):
+            logger.removeHandler(handler)
+        mkdocs_build.log.filters[:] = filters
+    output = result.output
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        output += "".join(traceback.format_exception(result.exception))
+    return Build(result.exit_code, output, site)
+
+
+def _build_env(referentiel: Path, pdf: bool, extra_env: dict[str, str] | None) -> dict[str, str]:
+    return {
         "CQP_REFERENTIEL": str(referentiel),
         "CQP_PDF": "1" if pdf else "0",
         "NO_MKDOCS_2_WARNING": "1",
         **(extra_env or {}),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "mkdocs",
-        "build",
-        "--strict",
-        "-d",
-        str(site),
-        "-f",
-        str(config or ROOT / "mkdocs.yml"),
-    ]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
-    return Build(done.returncode, done.stdout + done.stderr, site)
+
+
+def _build_args(site: Path, config: Path | None) -> list[str]:
+    return ["build", "--strict", "-d", str(site), "-f", str(config or ROOT / "mkdocs.yml")]
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,10 @@
-"""The `cqp` command, run as the console script the package installs (pyproject: cqp = "guide_cqp.cli:main").
+"""The `cqp` command (pyproject: cqp = "guide_cqp.cli:main"): what a person, pre-commit or the workflow gets
+is its exit code and what it prints, in French, never a traceback.
 
-Every run is a real process: what a person (or pre-commit, or the workflow) gets is its exit code
-and what it prints, in French, never a traceback.
+Most runs call ``cli.main`` in this process, with its own folder, environment and captured output: the same
+code the console script runs, without a second of start-up each time. The installed console script itself
+runs as a real process where it matters: a valid and an invalid file, the CSV's bytes on a real pipe, the
+pre-commit hook's command line.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,9 +24,9 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL
+from conftest import HANG, OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL
 
-from guide_cqp import schema
+from guide_cqp import cli, schema
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.french import number as fr_number
 from guide_cqp.validate import load_referentiel, parse_referentiel
@@ -44,11 +48,34 @@ class Run:
         return self.stdout.decode("utf-8")
 
 
-def cqp(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
+Cqp = Callable[..., Run]
+
+
+def cqp_process(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
+    """The installed console script, as a real process."""
     assert CQP.exists(), "the console script `cqp` is installed next to the interpreter (pip install -e .)"
     environ = {k: v for k, v in os.environ.items() if k != "CQP_REFERENTIEL"}
-    done = subprocess.run([str(CQP), *args], cwd=cwd, env={**environ, **(env or {})}, capture_output=True, timeout=120)
+    done = subprocess.run([str(CQP), *args], cwd=cwd, env={**environ, **(env or {})}, capture_output=True, timeout=HANG)
     return Run(done.returncode, done.stdout, done.stderr.decode("utf-8"))
+
+
+@pytest.fixture()
+def cqp(capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Cqp:
+    """`cqp ARGS` through ``cli.main`` in this process, in folder ``cwd`` with ``env`` added (and no
+    CQP_REFERENTIEL but the one given): exit code, the bytes written to stdout, the text written to stderr."""
+
+    def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
+        with monkeypatch.context() as patch:
+            patch.chdir(cwd)
+            patch.delenv("CQP_REFERENTIEL", raising=False)
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            capsysbinary.readouterr()
+            code = cli.main(list(args))
+            printed = capsysbinary.readouterr()
+        return Run(code, printed.out, printed.err.decode("utf-8"))
+
+    return run
 
 
 def assert_french_error(run: Run, code: int = 1) -> None:
@@ -63,7 +90,7 @@ def assert_french_error(run: Run, code: int = 1) -> None:
 
 
 def test_valider_accepts_a_valid_referentiel_with_a_short_french_line() -> None:
-    run = cqp("valider", str(OTHER_REFERENTIEL))
+    run = cqp_process("valider", str(OTHER_REFERENTIEL))
     ref = load_referentiel(OTHER_REFERENTIEL)
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
@@ -72,7 +99,7 @@ def test_valider_accepts_a_valid_referentiel_with_a_short_french_line() -> None:
     assert str(OTHER_REFERENTIEL) in line and ref.version.numero in line
 
 
-def test_valider_without_a_file_checks_the_referentiel_of_the_site(tmp_path: Path) -> None:
+def test_valider_without_a_file_checks_the_referentiel_of_the_site(tmp_path: Path, cqp: Cqp) -> None:
     (tmp_path / "referentiel.yaml").write_text(OTHER_REFERENTIEL.read_text(encoding="utf-8"), encoding="utf-8")
     assert cqp("valider", cwd=tmp_path).returncode == 0
     assert cqp("valider", env={"CQP_REFERENTIEL": str(INVALID / "heures-negatives.yaml")}, cwd=tmp_path).returncode == 1
@@ -81,7 +108,7 @@ def test_valider_without_a_file_checks_the_referentiel_of_the_site(tmp_path: Pat
 @pytest.mark.parametrize(
     "name", ["heures-min-superieur-max.yaml", "cle-inconnue-module.yaml", "syntaxe-tabulation.yaml"]
 )
-def test_valider_prints_the_report_of_the_build(name: str) -> None:
+def test_valider_prints_the_report_of_the_build(name: str, cqp: Cqp) -> None:
     path = INVALID / name
     run = cqp("valider", str(path))
     with pytest.raises(ReferentielInvalide) as caught:
@@ -94,13 +121,13 @@ def test_valider_prints_the_report_of_the_build(name: str) -> None:
 def test_valider_checks_every_file_it_is_given() -> None:
     """pre-commit passes all the changed files at once: one bad file must not hide the others."""
     bad = INVALID / "heures-negatives.yaml"
-    run = cqp("valider", str(bad), str(OTHER_REFERENTIEL), str(SEED_REFERENTIEL))
+    run = cqp_process("valider", str(bad), str(OTHER_REFERENTIEL), str(SEED_REFERENTIEL))
     assert run.returncode == 1
     assert bad.name in run.stderr
     assert str(OTHER_REFERENTIEL) in run.out and str(SEED_REFERENTIEL) in run.out
 
 
-def test_valider_of_a_missing_file_says_so_in_french(tmp_path: Path) -> None:
+def test_valider_of_a_missing_file_says_so_in_french(tmp_path: Path, cqp: Cqp) -> None:
     run = cqp("valider", str(tmp_path / "absent.yaml"))
     assert_french_error(run)
     assert "introuvable" in run.stderr
@@ -114,14 +141,14 @@ def test_valider_of_a_missing_file_says_so_in_french(tmp_path: Path) -> None:
     [[], ["inconnue"], ["valider", "--option-inconnue"], ["exporter"], ["exporter", "--format", "xml"], ["nouveau"]],
     ids=["sans commande", "commande inconnue", "option inconnue", "sans format", "format inconnu", "sans dossier"],
 )
-def test_a_bad_command_line_gets_a_french_message(args: list[str]) -> None:
+def test_a_bad_command_line_gets_a_french_message(args: list[str], cqp: Cqp) -> None:
     run = cqp(*args)
     assert_french_error(run, code=2)
     assert "Utilisation" in run.stderr and "erreur" in run.stderr
 
 
 @pytest.mark.parametrize("args", [["--aide"], ["-h"], ["exporter", "--help"], ["nouveau", "--aide"]])
-def test_the_help_is_french(args: list[str]) -> None:
+def test_the_help_is_french(args: list[str], cqp: Cqp) -> None:
     run = cqp(*args)
     assert run.returncode == 0, run.stderr
     for word in ENGLISH:
@@ -134,14 +161,14 @@ def test_the_help_is_french(args: list[str]) -> None:
 
 
 @pytest.mark.parametrize("path", [SEED_REFERENTIEL, OTHER_REFERENTIEL], ids=["seed", "autre"])
-def test_version_prints_the_name_of_the_online_version(path: Path) -> None:
+def test_version_prints_the_name_of_the_online_version(path: Path, cqp: Cqp) -> None:
     ref = load_referentiel(path)
     assert cqp("version", str(path)).out == ref.version.numero + "\n"
     titre = cqp("version", "--titre", str(path)).out.strip()
     assert titre.startswith(ref.version.numero) and str(ref.version.date.year) in titre
 
 
-def test_version_makes_a_folder_name_of_any_numero(tmp_path: Path) -> None:
+def test_version_makes_a_folder_name_of_any_numero(tmp_path: Path, cqp: Cqp) -> None:
     text = OTHER_REFERENTIEL.read_text(encoding="utf-8")
     names = set()
     for numero in ("2024/10 bis", "v2 (révision)"):
@@ -154,7 +181,7 @@ def test_version_makes_a_folder_name_of_any_numero(tmp_path: Path) -> None:
     assert len(names) == 2
 
 
-def test_schema_prints_the_committed_schema(tmp_path: Path) -> None:
+def test_schema_prints_the_committed_schema(tmp_path: Path, cqp: Cqp) -> None:
     run = cqp("schema")
     assert run.returncode == 0
     assert run.out == schema.schema_json()
@@ -167,7 +194,7 @@ def test_schema_prints_the_committed_schema(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", [SEED_REFERENTIEL, OTHER_REFERENTIEL], ids=["seed", "autre"])
-def test_exporter_json_is_the_whole_referentiel(path: Path) -> None:
+def test_exporter_json_is_the_whole_referentiel(path: Path, cqp: Cqp) -> None:
     run = cqp("exporter", "--format", "json", str(path))
     assert run.returncode == 0, run.stderr
     data = json.loads(run.out)
@@ -188,7 +215,7 @@ def _numbers(data: Any) -> list[Any]:
     return [data] if isinstance(data, (int, float)) and not isinstance(data, bool) else []
 
 
-def test_exporter_json_writes_hours_as_numbers() -> None:
+def test_exporter_json_writes_hours_as_numbers(cqp: Cqp) -> None:
     data = json.loads(cqp("exporter", "--format", "json", str(OTHER_REFERENTIEL)).out)
     shared = [c["heures"] for c in data["competences"] if "heures" in c]
     assert shared and all(isinstance(h["min"], (int, float)) for h in shared)
@@ -196,7 +223,7 @@ def test_exporter_json_writes_hours_as_numbers() -> None:
 
 
 @pytest.mark.parametrize("path", [SEED_REFERENTIEL, OTHER_REFERENTIEL], ids=["seed", "autre"])
-def test_exporter_csv_is_the_hours_table_for_a_french_spreadsheet(path: Path) -> None:
+def test_exporter_csv_is_the_hours_table_for_a_french_spreadsheet(path: Path, cqp: Cqp) -> None:
     run = cqp("exporter", "--format", "csv", str(path))
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, or Excel reads the accents wrong"
@@ -221,16 +248,16 @@ def test_exporter_csv_is_the_hours_table_for_a_french_spreadsheet(path: Path) ->
     assert body[-1][4:] == [fr_number(ref.total_heures.min), fr_number(ref.total_heures.max)]
 
 
-def test_exporter_writes_to_a_file_or_says_why_it_cannot(tmp_path: Path) -> None:
+def test_exporter_writes_to_a_file_or_says_why_it_cannot(tmp_path: Path, cqp: Cqp) -> None:
     out = tmp_path / "heures.csv"
     assert cqp("exporter", "--format", "csv", str(OTHER_REFERENTIEL), "-o", str(out)).returncode == 0
-    assert out.read_bytes() == cqp("exporter", "--format", "csv", str(OTHER_REFERENTIEL)).stdout
+    assert out.read_bytes() == cqp_process("exporter", "--format", "csv", str(OTHER_REFERENTIEL)).stdout
     run = cqp("exporter", "--format", "csv", str(OTHER_REFERENTIEL), "-o", str(tmp_path / "absent" / "x.csv"))
     assert_french_error(run)
     assert "impossible d'écrire" in run.stderr
 
 
-def test_exporter_of_an_invalid_referentiel_prints_the_report() -> None:
+def test_exporter_of_an_invalid_referentiel_prints_the_report(cqp: Cqp) -> None:
     run = cqp("exporter", "--format", "json", str(INVALID / "heures-negatives.yaml"))
     assert_french_error(run)
     assert run.out == "" and "heures-negatives.yaml" in run.stderr
@@ -248,6 +275,6 @@ def test_the_pre_commit_hook_runs_cqp_valider_on_the_referentiel() -> None:
     assert not files.search("docs/index.md") and not files.search("mkdocs.yml")
     program, *args = hook["entry"].split()
     assert program == "cqp"
-    assert cqp(*args, str(OTHER_REFERENTIEL)).returncode == 0
-    bad = cqp(*args, str(OTHER_REFERENTIEL), str(INVALID / "cle-inconnue-module.yaml"))
+    assert cqp_process(*args, str(OTHER_REFERENTIEL)).returncode == 0
+    bad = cqp_process(*args, str(OTHER_REFERENTIEL), str(INVALID / "cle-inconnue-module.yaml"))
     assert_french_error(bad)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -9,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, ROOT, Build, fold, items_text, run_build
+from conftest import OTHER_REFERENTIEL, ROOT, Build, build_in_process, fold, items_text
 
 from guide_cqp.french import date as french_date
 from guide_cqp.french import hours
@@ -40,6 +41,12 @@ def resolve(build: Build, page: str, href: str) -> tuple[Path, str]:
     return target, parts.fragment
 
 
+@functools.cache
+def anchors(page: Path) -> frozenset[str]:
+    """The ids of a built page, read once: many links point into the same pages."""
+    return frozenset(el["id"] for el in BeautifulSoup(page.read_text("utf-8"), "html.parser").select("[id]"))
+
+
 # --- the pages ----------------------------------------------------------------------------------
 
 
@@ -57,8 +64,7 @@ def test_every_guide_page_builds_and_links_only_to_existing_pages_and_anchors(bu
             target, anchor = resolve(build, page, href)
             assert target.exists(), f"{page}: {href} ne mène à rien"
             if anchor and target.suffix == ".html":
-                ids = {el["id"] for el in BeautifulSoup(target.read_text("utf-8"), "html.parser").select("[id]")}
-                assert anchor in ids, f"{page}: ancre {href} absente"
+                assert anchor in anchors(target), f"{page}: ancre {href} absente"
 
 
 def test_the_home_page_names_the_cqp_its_version_and_links_every_competence(built: tuple[Build, Referentiel]) -> None:
@@ -215,7 +221,7 @@ def test_every_macro_works_from_a_nested_page_with_links_relative_to_it(tmp_path
     ref = load_referentiel(OTHER_REFERENTIEL)
     last = ref.competences_triees()[-1]
     config = project_copy(tmp_path, {"a/b/essai.md": EVERY_MACRO.format(last=last.numero)})
-    build = run_build(OTHER_REFERENTIEL, tmp_path / "site", config=config)
+    build = build_in_process(OTHER_REFERENTIEL, tmp_path / "site", config=config)
     assert build.returncode == 0, build.output
     page = "a/b/essai/"
     content = article(build, page)
@@ -243,7 +249,7 @@ def test_texts_from_the_yaml_are_escaped_in_inline_and_block_macros(tmp_path: Pa
     )
     referentiel = tmp_path / "piege.yaml"
     referentiel.write_text(source, encoding="utf-8")
-    build = run_build(referentiel, tmp_path / "site")
+    build = build_in_process(referentiel, tmp_path / "site")
     assert build.returncode == 0, build.output
     home = article(build, "")
     assert fold(home.h1.get_text().replace("#", "")) == fold(tricky)
@@ -267,7 +273,7 @@ def test_a_wrong_argument_stops_the_build_with_a_french_message_and_no_traceback
     tmp_path: Path, call: str, expected: list[str]
 ) -> None:
     config = project_copy(tmp_path, {"tuteur/page-fautive.md": f"# Page\n\nVoir {{{{ {call} }}}}.\n"})
-    build = run_build(OTHER_REFERENTIEL, tmp_path / "site", config=config)
+    build = build_in_process(OTHER_REFERENTIEL, tmp_path / "site", config=config)
     assert build.returncode != 0
     assert "Traceback" not in build.output
     errors = [line for line in build.output.splitlines() if line.startswith("ERROR")]

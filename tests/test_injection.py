@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import Build, run_build
+from conftest import Build, build_in_process
 from pydantic import BaseModel
 from pypdf import PdfReader
 
@@ -119,7 +119,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Hostile, P
     data, filled = hostile_referentiel()
     path = tmp_path_factory.mktemp("hostile") / "referentiel.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
-    build = run_build(path, tmp_path_factory.mktemp("hostile-site") / "site", pdf=True)
+    build = build_in_process(path, tmp_path_factory.mktemp("hostile-site") / "site", pdf=True)
     assert build.returncode == 0, build.output
     return build, filled, path
 

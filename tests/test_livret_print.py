@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, serve
+from conftest import CHROMIUM, CHROMIUM_ARGS, HANG, OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, serve
 from pypdf import PdfReader
 from test_livret_pdf import A4, check_livret_pages, page_texts
 
@@ -57,7 +57,7 @@ def printed(
     subprocess.run(
         [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", url],
         capture_output=True,
-        timeout=120,
+        timeout=HANG,
         check=True,
     )
     assert pdf.exists() and pdf.stat().st_size > 0

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL
+from conftest import HANG, OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL
 
 from guide_cqp import french
 from guide_cqp.validate import load_referentiel
@@ -90,7 +90,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
                 env={**env, "CQP_REFERENTIEL": str(versions / name)},
                 capture_output=True,
                 text=True,
-                timeout=300,
+                timeout=HANG,
             )
             assert done.returncode == 0, done.stdout + done.stderr
     return origin, env

@@ -25,10 +25,10 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, run_build
+from conftest import HANG, ROOT, SETTLE, run_build
 from mkdocs.config import load_config
 from packaging.requirements import Requirement
-from test_cli import assert_french_error, cqp
+from test_cli import assert_french_error, cqp_process
 from test_serve import fetch, free_port, wait_for
 
 from guide_cqp import schema
@@ -76,7 +76,7 @@ def _on_pull_requests(job: dict[str, Any]) -> bool:
 @pytest.fixture(scope="module")
 def new_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("nouveau") / "Préparateur Logistique"
-    run = cqp("nouveau", str(folder))
+    run = cqp_process("nouveau", str(folder))
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     return folder
@@ -93,7 +93,7 @@ def test_nouveau_writes_a_complete_repository(new_site: Path) -> None:
 
 
 def test_nouveau_lists_what_it_wrote(tmp_path: Path) -> None:
-    run = cqp("nouveau", str(tmp_path / "cqp"))
+    run = cqp_process("nouveau", str(tmp_path / "cqp"))
     assert run.returncode == 0, run.stderr
     listed = {line.strip() for line in run.out.splitlines() if line.startswith("  ")}
     assert REPOSITORY_FILES | set(GUIDE_PAGES) <= listed
@@ -106,7 +106,7 @@ def test_the_referentiel_to_fill_in_is_valid_and_named_after_the_folder(new_site
     first = referentiel.read_text(encoding="utf-8").splitlines()[0]
     assert first == f"# yaml-language-server: $schema={schema.SCHEMA_FILE}"
     assert (new_site / schema.SCHEMA_FILE).read_text(encoding="utf-8") == schema.schema_json()
-    assert cqp("valider", cwd=new_site).returncode == 0
+    assert cqp_process("valider", cwd=new_site).returncode == 0
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,7 @@ def test_the_code_comes_from_the_folder_name_and_never_takes_a_page_address(name
 
 def test_a_folder_named_like_a_page_still_gives_a_site_that_builds(tmp_path: Path) -> None:
     folder = tmp_path / "Macros"
-    assert cqp("nouveau", str(folder)).returncode == 0
+    assert cqp_process("nouveau", str(folder)).returncode == 0
     ref = load_referentiel(folder / "referentiel.yaml")
     build = run_build(folder / "referentiel.yaml", tmp_path / "site", config=folder / "mkdocs.yml")
     assert build.returncode == 0, build.output
@@ -172,7 +172,7 @@ def test_the_gitignore_keeps_the_built_site_and_the_environment_out(new_site: Pa
 )
 def test_source_gives_the_requirement_the_new_site_installs(tmp_path: Path, source: str, line: str) -> None:
     folder = tmp_path / "cqp"
-    run = cqp("nouveau", str(folder), "--source", source)
+    run = cqp_process("nouveau", str(folder), "--source", source)
     assert run.returncode == 0, run.stderr
     assert _requirement_line(folder) == line
     Requirement(line)  # what pip reads
@@ -181,7 +181,7 @@ def test_source_gives_the_requirement_the_new_site_installs(tmp_path: Path, sour
 def test_a_relative_source_folder_is_written_as_an_absolute_address(tmp_path: Path) -> None:
     (tmp_path / "generateur").mkdir()
     (tmp_path / "generateur" / "pyproject.toml").write_text('[project]\nname = "Guide_CQP"\n', encoding="utf-8")
-    run = cqp("nouveau", "cqp", "--source", "./generateur", cwd=tmp_path)
+    run = cqp_process("nouveau", "cqp", "--source", "./generateur", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert _requirement_line(tmp_path / "cqp") == f"guide-cqp @ {(tmp_path / 'generateur').as_uri()}"
 
@@ -208,7 +208,7 @@ def test_a_relative_source_folder_is_written_as_an_absolute_address(tmp_path: Pa
 )
 def test_a_bad_source_is_refused_in_french_and_nothing_is_written(tmp_path: Path, source: str, hint: str) -> None:
     folder = tmp_path / "cqp"
-    run = cqp("nouveau", str(folder), "--source", source, cwd=tmp_path)
+    run = cqp_process("nouveau", str(folder), "--source", source, cwd=tmp_path)
     assert_french_error(run)
     assert "--source" in run.stderr and hint in run.stderr
     assert not folder.exists()
@@ -216,7 +216,7 @@ def test_a_bad_source_is_refused_in_french_and_nothing_is_written(tmp_path: Path
 
 def test_a_source_folder_without_the_generator_is_refused(tmp_path: Path) -> None:
     (tmp_path / "vide").mkdir()
-    run = cqp("nouveau", str(tmp_path / "cqp"), "--source", str(tmp_path / "vide"))
+    run = cqp_process("nouveau", str(tmp_path / "cqp"), "--source", str(tmp_path / "vide"))
     assert_french_error(run)
     assert "pyproject.toml" in run.stderr and not (tmp_path / "cqp").exists()
 
@@ -230,7 +230,7 @@ def test_the_default_source_is_the_installed_generator() -> None:
 
 def test_nouveau_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("à garder", encoding="utf-8")
-    run = cqp("nouveau", str(tmp_path))
+    run = cqp_process("nouveau", str(tmp_path))
     assert_french_error(run)
     assert "n'est pas vide" in run.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
@@ -239,7 +239,7 @@ def test_nouveau_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
 
 def test_nouveau_refuses_a_file(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("à garder", encoding="utf-8")
-    run = cqp("nouveau", str(tmp_path / "notes.txt"))
+    run = cqp_process("nouveau", str(tmp_path / "notes.txt"))
     assert_french_error(run)
     assert "n'est pas un dossier" in run.stderr
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "à garder"
@@ -247,13 +247,13 @@ def test_nouveau_refuses_a_file(tmp_path: Path) -> None:
 
 def test_nouveau_says_why_it_cannot_write(tmp_path: Path) -> None:
     (tmp_path / "fichier").write_text("", encoding="utf-8")
-    run = cqp("nouveau", str(tmp_path / "fichier" / "cqp"))
+    run = cqp_process("nouveau", str(tmp_path / "fichier" / "cqp"))
     assert_french_error(run)
     assert "impossible d'écrire" in run.stderr
 
 
 def test_nouveau_accepts_an_empty_folder(tmp_path: Path) -> None:
-    assert cqp("nouveau", str(tmp_path)).returncode == 0
+    assert cqp_process("nouveau", str(tmp_path)).returncode == 0
     assert load_referentiel(tmp_path / "referentiel.yaml").cqp.code
 
 
@@ -370,7 +370,7 @@ def test_the_wheel_holds_the_whole_skeleton(tmp_path: Path) -> None:
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=HANG,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     (wheel,) = tmp_path.glob("*.whl")
@@ -387,7 +387,7 @@ def test_the_wheel_holds_the_whole_skeleton(tmp_path: Path) -> None:
 
 def test_the_workflow_is_valid_for_github(new_site: Path) -> None:
     command = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(new_site / WORKFLOW)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=HANG)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -473,7 +473,7 @@ def staff(new_site: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     fixed_date = {"GIT_AUTHOR_DATE": "2025-01-15T12:00:00+01:00", "GIT_COMMITTER_DATE": "2025-01-15T12:00:00+01:00"}
     _bash("git init -q && git add -A && git commit -q -m generateur", source, {**env, **fixed_date})
     commit = _git(source, env, "rev-parse", "HEAD").strip()
-    run = cqp("nouveau", str(folder), "--source", f"git+{source.as_uri()}@{commit}")
+    run = cqp_process("nouveau", str(folder), "--source", f"git+{source.as_uri()}@{commit}")
     assert run.returncode == 0, run.stderr
     assert _requirement_line(folder) == f"guide-cqp @ git+file://localhost{source.as_posix()}@{commit}"
     section = _readme_section((folder / "README.md").read_text(encoding="utf-8"), "Voir le site sur son ordinateur")
@@ -482,7 +482,7 @@ def staff(new_site: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     return folder, env
 
 
-def _bash(script: str, cwd: Path, env: dict[str, str], *, timeout: float = 300) -> str:
+def _bash(script: str, cwd: Path, env: dict[str, str], *, timeout: float = HANG) -> str:
     done = subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"$ {script}\n{done.stdout}\n{done.stderr}"
     return done.stdout + done.stderr
@@ -511,10 +511,10 @@ def test_the_readme_commands_check_build_and_serve_the_site(staff: tuple[Path, d
         process = subprocess.Popen(["bash", "-c", f"exec {serve} -a 127.0.0.1:{port}"], cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}/"
-        assert wait_for(lambda: ref.cqp.intitule in fetch(base + "tuteur/role/"), timeout=120), log.read_text()
+        assert wait_for(lambda: ref.cqp.intitule in fetch(base + "tuteur/role/"), timeout=SETTLE), log.read_text()
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        process.wait(timeout=SETTLE)
 
 
 def _step(workflow: dict[str, Any], job: str, name: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ break there, so the site is also served under /guide-cqp/ and crawled.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.error
 import urllib.request
@@ -18,7 +19,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SEED_REFERENTIEL, Build, QuietHandler, run_build, serve
+from conftest import HANG, SEED_REFERENTIEL, Build, QuietHandler, run_build, serve
 
 PREFIX = "/guide-cqp/"
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "script": "src", "img": "src", "iframe": "src", "source": "src"}
@@ -66,9 +67,11 @@ def _target(page: Path, site: Path, link: str) -> Path:
     return path / "index.html" if path.is_dir() else path
 
 
-def _ids(page: Path) -> set[str]:
+@functools.cache
+def _ids(page: Path) -> frozenset[str]:
+    """The anchors of a page, read once: many links point into the same pages."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    return {element["id"] for element in soup.find_all(id=True)} | {
+    return frozenset({element["id"] for element in soup.find_all(id=True)}) | {
         a["name"] for a in soup.find_all("a", attrs={"name": True})
     }
 
@@ -125,7 +128,7 @@ def served(seed_site: Build) -> Iterator[str]:
 
 def _fetch(url: str) -> tuple[int, str, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=HANG) as response:
             return response.status, response.headers.get_content_type(), response.read()
     except urllib.error.HTTPError as error:
         return error.code, "", b""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, ROOT, Build, run_build
+from conftest import OTHER_REFERENTIEL, ROOT, Build, build_in_process
 
 from guide_cqp import render
 from guide_cqp.addresses import Links
@@ -27,7 +27,7 @@ GROUP = re.compile(r"^Compétences? (\d+)(?: à (\d+))?$")
 @pytest.fixture(scope="module")
 def large_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     tmp = tmp_path_factory.mktemp("large")
-    build = run_build(write_referentiel(tmp / "referentiel.yaml", SIZE), tmp / "site")
+    build = build_in_process(write_referentiel(tmp / "referentiel.yaml", SIZE), tmp / "site")
     assert build.returncode == 0, build.output
     return build
 

@@ -7,7 +7,7 @@ import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import DATA, OTHER_REFERENTIEL, ROOT, Build, fold, items_text, run_build
+from conftest import DATA, OTHER_REFERENTIEL, ROOT, Build, build_in_process, fold, items_text
 
 from guide_cqp.french import hours
 from guide_cqp.model import Referentiel
@@ -126,7 +126,7 @@ def test_plain_texts_are_data_not_markup_nor_templates(tmp_path: Path) -> None:
     )
     path = tmp_path / "hostile.yaml"
     path.write_text(hostile, encoding="utf-8")
-    build = run_build(path, tmp_path / "site")
+    build = build_in_process(path, tmp_path / "site")
     assert build.returncode == 0, build.output
     page = build.html("logistique-entrepot/competence-2/")
     assert page.find("script", string=re.compile("alert")) is None
@@ -140,7 +140,7 @@ def test_plain_texts_are_data_not_markup_nor_templates(tmp_path: Path) -> None:
 def test_a_broken_referentiel_stops_the_build_in_french_and_publishes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "casse.yaml"
     path.write_text(OTHER_REFERENTIEL.read_text(encoding="utf-8").replace("max: 24.25", "max: 2"), encoding="utf-8")
-    build = run_build(path, tmp_path / "site")
+    build = build_in_process(path, tmp_path / "site")
     assert build.returncode != 0
     assert "Traceback" not in build.output
     assert "casse.yaml, ligne 17" in build.output
@@ -155,7 +155,7 @@ def test_a_cqp_code_that_would_overwrite_a_written_page_is_refused(tmp_path: Pat
         encoding="utf-8",
     )
     assert (ROOT / "docs" / "macros.md").exists()  # a written page whose address is macros/
-    build = run_build(path, tmp_path / "site")
+    build = build_in_process(path, tmp_path / "site")
     assert build.returncode != 0
     assert "docs/macros.md" in build.output and "Traceback" not in build.output
 

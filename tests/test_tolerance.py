@@ -8,7 +8,7 @@ written without quotes keep their written form (2.10 is not 2.1).
 from __future__ import annotations
 
 import pytest
-from conftest import OTHER_REFERENTIEL, Build, run_build
+from conftest import OTHER_REFERENTIEL, Build, build_in_process
 
 from guide_cqp.validate import load_referentiel, parse_referentiel
 
@@ -40,7 +40,7 @@ def office_file(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 (a Pa
 
 @pytest.fixture(scope="module")
 def office_site(office_file, tmp_path_factory: pytest.TempPathFactory) -> Build:  # noqa: ANN001
-    build = run_build(office_file, tmp_path_factory.mktemp("office-site") / "site")
+    build = build_in_process(office_file, tmp_path_factory.mktemp("office-site") / "site")
     assert build.returncode == 0, build.output
     return build
 

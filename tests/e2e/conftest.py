@@ -11,11 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, serve
+from conftest import CHROMIUM, CHROMIUM_ARGS, SETTLE, serve
 
 from .e2e_support import discover_pages
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+# expect(…) retries until the final state, for 5 s by default: as long as any other wait here (SETTLE), so
+# that a loaded machine makes it wait longer, never fail.
+playwright_api.expect.set_options(timeout=SETTLE * 1000)
 VERSION = "essai"  # the folder mike would publish the build in
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import SETTLE
+
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"  # git-ignored
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
@@ -22,8 +24,14 @@ def discover_pages(site: Path) -> list[str]:
 
 
 def new_context(browser, viewport: dict[str, int], **options: object):  # noqa: ANN001, ANN201 (Playwright objects)
-    """A fresh French-speaking browser profile: no cookie, no cache, no storage from another test."""
-    return browser.new_context(viewport=viewport, locale="fr-FR", **options)
+    """A fresh French-speaking browser profile: no cookie, no cache, no storage from another test.
+
+    Its waits (loading a page, a final state) last up to SETTLE seconds rather than Playwright's 30: a
+    loaded machine makes them longer, never fail.
+    """
+    context = browser.new_context(viewport=viewport, locale="fr-FR", **options)
+    context.set_default_timeout(SETTLE * 1000)
+    return context
 
 
 def screenshot(page, name: str) -> Path:  # noqa: ANN001 (a Playwright page)

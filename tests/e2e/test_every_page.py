@@ -44,6 +44,12 @@ OVERFLOW_JS = """() => {
   }
   return {scrollWidth: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5)};
 }"""
+# A page's final state: with mike's version provider on, Material fetches versions.json after the load event and
+# then inserts the version selector into the header. Checks made before would see a header about to change.
+HEADER_COMPLETE = """() => {
+  const config = JSON.parse(document.getElementById("__config")?.textContent || "{}");
+  return config.version?.provider !== "mike" || document.querySelector(".md-header .md-version") !== null;
+}"""
 
 
 @dataclass
@@ -95,6 +101,7 @@ def visit_pages(browser, site_url: str, pages: list[str], width_name: str, shots
         current = results[relative] = Visit()
         # Desktop: until the network is idle, so that late requests (analytics, fonts) are seen too.
         page.goto(site_url + relative, wait_until="networkidle" if width_name == "bureau" else "load")
+        page.wait_for_function(HEADER_COMPLETE)
         current.violations = [describe(v) for v in axe.run(page, options=AXE_OPTIONS).response["violations"]]
         current.overflow = page.evaluate(OVERFLOW_JS)
         banner = page.locator(".cqp-bandeau")

@@ -13,10 +13,11 @@ import re
 import urllib.request
 
 import pytest
+from conftest import SETTLE
 from test_french_ui import english_in
 
-from .e2e_support import DESKTOP, PHONE, new_context, screenshot
-from .test_keyboard_and_search import open_search
+from .e2e_support import DESKTOP, PHONE, screenshot
+from .test_keyboard_and_search import open_search, probed_context, type_query
 
 WIDTHS = {"bureau": DESKTOP, "telephone": PHONE}
 SHOWN_TEXTS = """() => {
@@ -39,7 +40,7 @@ META = "document.querySelector('.md-search-result__meta')?.textContent"
 
 @pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
 def page(request, browser):  # noqa: ANN001, ANN201 (pytest and Playwright objects)
-    context = new_context(browser, WIDTHS[request.param])
+    context = probed_context(browser, WIDTHS[request.param])  # its search says when a whole query is answered
     page = context.new_page()
     page.name = request.param
     yield page
@@ -49,7 +50,7 @@ def page(request, browser):  # noqa: ANN001, ANN201 (pytest and Playwright objec
 @pytest.fixture(scope="module")
 def aliases(site_url: str) -> list[str]:
     """mike's aliases of the served versions (« latest »): the names of addresses, never shown as they are."""
-    with urllib.request.urlopen(site_url + "../versions.json", timeout=10) as response:
+    with urllib.request.urlopen(site_url + "../versions.json", timeout=SETTLE) as response:
         versions = json.loads(response.read())
     names = [alias for version in versions for alias in version["aliases"]]
     assert names, "the served site has a version with an alias"
@@ -88,13 +89,13 @@ def test_the_search_is_french_opened_without_and_with_results(page, site_url: st
     texts = page.evaluate(SHOWN_TEXTS)
     assert page.evaluate(META).strip() == "Taper pour démarrer la recherche"
     screenshot(page, f"francais-recherche-ouverte-{page.name}")
-    page.keyboard.type("zqxwvj")
-    page.wait_for_function(f"{META}.includes('Aucun document')")
+    type_query(page, "zqxwvj")  # the answer to the whole word, not to its first letters
+    assert "Aucun document" in page.evaluate(META)
     texts += page.evaluate(SHOWN_TEXTS)
     screenshot(page, f"francais-recherche-sans-resultat-{page.name}")
     page.keyboard.press("Control+A")
-    page.keyboard.type("livret")
-    page.wait_for_function(f"/\\d+ documents? trouvés?/.test({META})")
+    type_query(page, "livret")
+    assert re.search(r"\d+ documents? trouvés?", page.evaluate(META)), page.evaluate(META)
     texts += page.evaluate(SHOWN_TEXTS)
     screenshot(page, f"francais-recherche-resultats-{page.name}")
     _no_english(texts)

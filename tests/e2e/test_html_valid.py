@@ -23,6 +23,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import HANG
 
 DEFAULT_JAR = Path.home() / ".cache" / "guide-cqp" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 MATERIAL_TOGGLE = re.compile(
@@ -58,7 +59,7 @@ def test_every_page_is_valid_html(site_root: Path, site_pages: list[str], tmp_pa
         ["java", "-jar", str(jar), "--format", "json", "--exit-zero-always", str(control), *map(str, files)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=HANG,
     )
     report = json.loads(done.stderr or done.stdout)
     errors = [m for m in report["messages"] if m["type"] in ("error", "non-document-error")]

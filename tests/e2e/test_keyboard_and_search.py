@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .e2e_support import DESKTOP, PHONE, new_context, screenshot
 
@@ -37,8 +38,43 @@ FOCUS_JS = """() => {
     opacity, hidden,
   };
 }"""
+# The focus has settled where a reader can see it: on an element drawn on screen, opaque, with its ring; or on
+# nothing (past the last tab stop), where there is nothing to wait for.
+FOCUS_SHOWN = f"""() => {{
+  const info = ({FOCUS_JS})();
+  return info === null || (info.inside && !info.hidden && info.opacity === 1 && info.outline >= 2);
+}}"""
 NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
-RESULTS_READY = "document.querySelector('.md-search-result__meta')?.textContent.includes('trouvé')"
+# Material's search runs in a web worker: each keyup posts the field's value ({type: 2, data: value}) and the
+# worker answers every query, in order, with {type: 3, data: {items}}; Material then rewrites the count
+# (« N documents trouvés ») and the list in the same task. A count shown after the first letters is not the
+# answer to the whole word: this probe, installed before the page's scripts, counts the queries posted and the
+# answers rendered (a task after the answer arrives, once Material's own listener has run).
+SEARCH_PROBE = """(() => {
+  const probe = window.__cqpRecherche = {posted: [], rendered: 0};
+  const Native = window.Worker;
+  window.Worker = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", event => {
+        if (event.data && event.data.type === 3) setTimeout(() => { probe.rendered += 1; });
+      });
+    }
+    postMessage(message, ...rest) {
+      if (message && message.type === 2) probe.posted.push(message.data);
+      return super.postMessage(message, ...rest);
+    }
+  };
+})();"""
+DRAWER_OPEN = """() => document.getElementById("__drawer").checked
+  && document.querySelector(".md-sidebar--primary").getBoundingClientRect().left >= 0"""
+# The final state of a search: the field holds the whole query, it was the last one posted, and every query
+# posted has had its answer rendered.
+RESULTS_OF = """query => {
+  const probe = window.__cqpRecherche, field = document.querySelector("input.md-search__input");
+  return field.value === query && probe.posted.length > 0 && probe.posted[probe.posted.length - 1] === query
+    && probe.rendered === probe.posted.length;
+}"""
 
 
 def describe(violation: dict) -> str:
@@ -55,18 +91,42 @@ def competence_page(site_pages: list[str]) -> str:
     return next(p for p in site_pages if re.fullmatch(r"[^/]+/competence-\d+/", p))
 
 
+def probed_context(browser, viewport: dict[str, int]):  # noqa: ANN001, ANN201 (Playwright objects)
+    """A fresh browser profile whose pages report what their search worker was asked and answered."""
+    context = new_context(browser, viewport)
+    context.add_init_script(SEARCH_PROBE)
+    return context
+
+
 @pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
 def page(request, browser):  # noqa: ANN001, ANN201 (pytest and Playwright objects)
     """A fresh page at one width (desktop or phone)."""
-    context = new_context(browser, WIDTHS[request.param])
+    context = probed_context(browser, WIDTHS[request.param])
     yield context.new_page()
     context.close()
+
+
+def settles(page, predicate: str, arg: object = None, timeout: float = 10_000) -> bool:  # noqa: ANN001
+    """Whether a JavaScript predicate becomes true within ``timeout`` ms: the end state of a fade, a slide, a
+    scroll or a rendering, whatever the machine's load. Tests assert on what they then read, with its details.
+    """
+    try:
+        page.wait_for_function(predicate, arg=arg, timeout=timeout)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def focused(page) -> dict:  # noqa: ANN001
     info = page.evaluate(FOCUS_JS)
     assert info is not None, "le focus est sur la page elle-même"
     return info
+
+
+def settled_focus(page) -> dict | None:  # noqa: ANN001
+    """The focused element once its fade-in, scrolling and focus ring are over (None: nothing is focused)."""
+    settles(page, FOCUS_SHOWN)
+    return page.evaluate(FOCUS_JS)
 
 
 def tab_to(page, selector: str, most: int = 6) -> None:  # noqa: ANN001
@@ -88,12 +148,17 @@ def open_search(page) -> None:  # noqa: ANN001
     page.wait_for_function("document.getElementById('__search').checked")
 
 
+def type_query(page, query: str) -> None:  # noqa: ANN001
+    """Type a query into the focused search field, key by key, and wait for the results of the whole query."""
+    page.keyboard.type(query)
+    page.wait_for_function(RESULTS_OF, arg=query)
+
+
 def search(page, site_url: str, query: str) -> dict:  # noqa: ANN001
     """Type a query in the search of the home page; the pages found and the highlighted words."""
     page.goto(site_url)
     open_search(page)
-    page.keyboard.type(query)
-    page.wait_for_function(RESULTS_READY)
+    type_query(page, query)
     items = page.locator(".md-search-result__item > .md-search-result__link")
     pages = {urlsplit(href).path for href in items.evaluate_all("links => links.map(a => a.href)")}
     marks = page.locator(".md-search-result mark").evaluate_all("marks => marks.map(m => m.textContent)")
@@ -109,14 +174,17 @@ def test_the_first_tab_shows_a_skip_link_that_jumps_to_the_content(page, site_ur
     page.keyboard.press("Tab")
     link = page.locator("a.md-skip")
     assert page.evaluate("document.activeElement.classList.contains('md-skip')")
-    page.wait_for_timeout(300)  # Material fades it in
-    info = focused(page)
-    assert info["inside"] and info["opacity"] == 1 and not info["hidden"], info
-    target = link.get_attribute("href")
+    info = settled_focus(page)  # Material fades it in: its end state
+    assert info and info["inside"] and info["opacity"] == 1 and not info["hidden"], info
+    target = link.get_attribute("href").lstrip("#")
     page.keyboard.press("Enter")
-    assert urlsplit(page.url).fragment == target.lstrip("#")
-    heading = page.locator(f"[id='{target.lstrip('#')}']")
-    box = heading.bounding_box()
+    heading_on_screen = """id => {
+      const r = document.getElementById(id)?.getBoundingClientRect();
+      return location.hash === "#" + id && !!r && r.top >= 0 && r.top < innerHeight;
+    }"""
+    settles(page, heading_on_screen, arg=target)
+    assert urlsplit(page.url).fragment == target
+    box = page.locator(f"[id='{target}']").bounding_box()
     assert box is not None and 0 <= box["y"] < page.viewport_size["height"], box
 
 
@@ -127,7 +195,7 @@ def test_every_tab_stop_is_visible_with_a_focus_ring(page, site_url: str, compet
     problems = []
     for _ in range(30):
         page.keyboard.press("Tab")
-        info = page.evaluate(FOCUS_JS)
+        info = settled_focus(page)
         if info is None:  # past the last tab stop: the browser's own interface
             break
         if not info["inside"] or info["hidden"] or info["opacity"] < 1 or info["outline"] < 2:
@@ -144,32 +212,41 @@ def test_the_search_is_reached_and_used_with_the_keyboard(page, site_url: str) -
         tab_to(page, "label[for='__search']")
         page.keyboard.press("Enter")
         assert page.evaluate("document.getElementById('__search').checked")
-    page.keyboard.type(fold(ACCENTED_WORDS[0]))
-    page.wait_for_function(RESULTS_READY)
+    type_query(page, fold(ACCENTED_WORDS[0]))
     assert page.locator(".md-search-result__item").count() > 0
     page.keyboard.press("ArrowDown")
     assert page.evaluate("document.activeElement.classList.contains('md-search-result__link')")
-    assert focused(page)["outline"] >= 2
+    assert settled_focus(page)["outline"] >= 2
     screenshot(page, f"recherche-clavier-{page.viewport_size['width']}")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert ACCENTED_WORDS[0] in page.locator("article").inner_text().lower()
 
 
-def test_the_phone_menu_opens_with_the_keyboard_and_hides_its_links_when_closed(browser, site_url: str) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("which", ["accueil", "competence"])
+def test_the_phone_menu_opens_with_the_keyboard_and_hides_its_links_when_closed(
+    browser, site_url: str, competence_page: str, which: str
+) -> None:  # noqa: ANN001
+    """Closed, its links cannot take the focus; open, every link Tab reaches in it is shown, with its ring
+    (closed sections and the page's contents wait beside the list: they must not take the focus either)."""
     context = new_context(browser, PHONE)
     page = context.new_page()
-    page.goto(site_url)
+    page.goto(site_url + ("" if which == "accueil" else competence_page))
     nav_links = page.locator(".md-sidebar--primary a.md-nav__link")
     assert nav_links.count() > 0 and not nav_links.first.is_visible()  # closed: not reachable by Tab either
     tab_to(page, "label[for='__drawer']")
     page.keyboard.press("Enter")
     assert page.evaluate("document.getElementById('__drawer').checked")
-    page.wait_for_function(
-        "document.querySelector('.md-sidebar--primary').getBoundingClientRect().left >= 0"
-    )  # slid in
+    page.wait_for_function(DRAWER_OPEN)  # slid in
     tab_to(page, ".md-sidebar--primary a.md-nav__link", most=10)
-    assert focused(page)["inside"]
+    problems, stops = [], 0
+    while page.evaluate("!!document.activeElement.closest('.md-sidebar--primary')") and stops < 60:
+        info = settled_focus(page)
+        if not info["inside"] or info["hidden"] or info["opacity"] < 1 or info["outline"] < 2:
+            problems.append(info)
+        stops += 1
+        page.keyboard.press("Tab")
+    assert problems == [], "\n".join(map(str, problems))
     context.close()
 
 
@@ -178,7 +255,7 @@ def test_the_phone_menu_opens_with_the_keyboard_and_hides_its_links_when_closed(
 
 @pytest.fixture(scope="module")
 def search_page(browser):  # noqa: ANN001, ANN201
-    context = new_context(browser, DESKTOP)
+    context = probed_context(browser, DESKTOP)
     yield context.new_page()
     context.close()
 
@@ -222,14 +299,13 @@ def test_the_opened_search_and_menu_have_no_wcag_violation(page, site_url: str) 
     page.goto(site_url)
     page.add_style_tag(content=NO_TRANSITIONS)  # Tab passes the version menu: check its end state, not its fade-out
     open_search(page)
-    page.keyboard.type(fold(ACCENTED_WORDS[1]))
-    page.wait_for_function(RESULTS_READY)
+    type_query(page, fold(ACCENTED_WORDS[1]))
     found = [describe(v) for v in axe.run(page, options=AXE_OPTIONS).response["violations"]]
     if page.viewport_size["width"] < 960:
         page.keyboard.press("Escape")
         page.goto(site_url)
         page.add_style_tag(content=NO_TRANSITIONS)
         page.locator("label[for='__drawer'].md-header__button").click()
-        page.wait_for_timeout(400)
+        page.wait_for_function(DRAWER_OPEN)
         found += [describe(v) for v in axe.run(page, options=AXE_OPTIONS).response["violations"]]
     assert found == []
