@@ -464,6 +464,11 @@ class BaseCompetence(_Strict):
         """The savoir-faire that carry criteria of their own (format 2)."""
         return [item for item in self.savoir_faire if isinstance(item, SavoirFaire)]
 
+    @property
+    def a_des_criteres(self) -> bool:
+        """Criteria of its own or of its savoir-faire: the competence page has a « criteres » part."""
+        return bool(self.criteres_evaluation or self.savoir_faire_criteres)
+
 
 class Competence(BaseCompetence):
     """A competence (domaine de compétence) of the CQP (format 1)."""
@@ -815,6 +820,19 @@ class Referentiel(_Strict):
     def total_heures(self) -> Volume | None:
         """The whole CQP's range, summed over competences (None: no hours known anywhere)."""
         return somme((("compétence", str(c.numero)), c.total_heures) for c in self.competences_triees())
+
+    def modules_facultatifs(self) -> list[BaseModule]:
+        return [m for c in self.competences for m in c.modules if m.facultatif]
+
+    def evaluations_de(self, competence: Any) -> list[tuple[Bloc | None, Evaluation]]:
+        """How a competence is assessed: its bloc's evaluation, then its own (format 2; none in format 1)."""
+        bloc = self.bloc_de(competence)
+        found: list[tuple[Bloc | None, Evaluation]] = []
+        if bloc is not None and bloc.evaluation is not None:
+            found.append((bloc, bloc.evaluation))
+        if competence.evaluation is not None:
+            found.append((None, competence.evaluation))
+        return found
 
     @property
     def heures_detaillees(self) -> bool:
