@@ -208,6 +208,7 @@ Hours = Annotated[
     Decimal, BeforeValidator(_decimal_comma), AfterValidator(_finite), Field(ge=0, max_digits=7, decimal_places=2)
 ]
 Entier = Annotated[int, BeforeValidator(_parse_int)]
+Niveau = Annotated[int, Field(ge=1, le=8), BeforeValidator(_parse_int)]  # cadre national des certifications
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
 Identifiant = Annotated[str, BeforeValidator(_parse_identifier)]
 NumeroCompetence = Annotated[int | str, BeforeValidator(_parse_numero)]
@@ -383,6 +384,8 @@ class Modalite(_Strict):
 class Evaluation(_Strict):
     """How a bloc or a competence is assessed (référentiel d'évaluation)."""
 
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})  # at least one key (validated below)
+
     modalites: list[Modalite] = Field(default_factory=list, description="Les épreuves, dans l'ordre (facultatif).")
     seuil: Text | None = Field(None, description="Seuil de réussite, en texte libre : « 14/20 », « tous les critères » (facultatif).")
     jury: Text | None = Field(None, description="Qui évalue : composition du jury ou des évaluateurs (facultatif).")
@@ -546,10 +549,8 @@ class Certification(_Strict):
         description="Numéro de la fiche : RNCP suivi de chiffres (RNCP35612) ou RS suivi de chiffres (RS5432), "
         "selon le répertoire. Le guide renvoie à la fiche publique de France Compétences.",
     )
-    niveau: Entier | None = Field(
+    niveau: Niveau | None = Field(
         None,
-        ge=1,
-        le=8,
         description="Niveau de qualification, de 1 à 8 (cadre national des certifications professionnelles) ; "
         "seulement pour une certification du RNCP.",
     )
