@@ -451,30 +451,31 @@ def reference(schema: dict[str, Any] | None = None) -> list[Bloc]:
     schema = schema or referentiel_schema()
     order: list[tuple[str, dict[str, Any], int]] = []
     chemins: dict[str, list[str]] = {}
-    current = 2
+    formats: dict[str, int] = {}
 
-    def visit(name: str, definition: dict[str, Any], chemin: str, inside: tuple[str, ...]) -> None:
+    def visit(name: str, definition: dict[str, Any], chemin: str, inside: tuple[str, ...], format_: int) -> None:
         if name in inside:  # an element's own sub-list: documented by the element's section
             return
         if name in chemins:
-            if current == 2 or order[[n for n, _, _ in order].index(name)][2] == 1:
-                chemins[name].append(chemin)  # format 1 places are not listed for a block format 2 has too
+            if format_ == formats[name]:  # format 1 places are not listed for a block format 2 has too
+                chemins[name].append(chemin)
             return
         chemins[name] = [chemin] if chemin else []
-        order.append((name, definition, current))
+        formats[name] = format_
+        order.append((name, definition, format_))
         props = definition.get("properties", {})
         required = set(definition.get("required", []))
         for key in sorted(props, key=lambda k: k not in required):  # stable: model order within each group
             prefix = f"{chemin}.{key}" if chemin else key
             for alt in _alternatives(props[key]):
                 if "$ref" in alt:
-                    visit(*_definition(schema, alt["$ref"]), prefix, (*inside, name))
+                    visit(*_definition(schema, alt["$ref"]), prefix, (*inside, name), format_)
                 for item in _item_alternatives(alt):
                     if "$ref" in item:
-                        visit(*_definition(schema, item["$ref"]), f"{prefix}[]", (*inside, name))
+                        visit(*_definition(schema, item["$ref"]), f"{prefix}[]", (*inside, name), format_)
 
-    for current, root in ROOTS.items():
-        visit(root, schema["$defs"][root], "", ())
+    for format_, root in ROOTS.items():
+        visit(root, schema["$defs"][root], "", (), format_)
     return [_bloc(schema, name, definition, chemins[name], format_) for name, definition, format_ in order]
 
 

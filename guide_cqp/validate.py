@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import model as models
 from .errors import Path_, Probleme, ReferentielInvalide, display_name
 from .load import Document, parse_document, read_text
-from . import model as models
 from .model import Referentiel, referentiel_model
 
 _MESSAGES = {

@@ -22,7 +22,7 @@ import yaml
 from bs4 import BeautifulSoup
 from conftest import DATA, OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, Build
 
-from guide_cqp import addresses, french, model, render, schema
+from guide_cqp import french, model, render, schema
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.validate import load_referentiel, parse_referentiel
 
