@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from urllib.parse import urljoin
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from conftest import NO_HOURS_REFERENTIEL, OMI_REFERENTIEL, SEED_REFERENTIEL, Build, fold, items_text
+from conftest import NO_HOURS_REFERENTIEL, OMI_REFERENTIEL, OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, fold, items_text
 
 from guide_cqp import addresses, french, render
 from guide_cqp.addresses import Links
@@ -488,3 +488,105 @@ def test_every_text_of_the_referentiel_is_on_the_site(format2_built: tuple[Build
             texts += [m.numero, *module_texts(m)] + ([m.intitule_court] if m.intitule_court else [])
     missing = [t for t in texts if fold(t) not in site]
     assert missing == []
+
+
+# --- the livret on paper: the PDF and the browser's print ----------------------------------------------
+
+
+def check_format2_pages(ref: Referentiel, pages: list[str]) -> None:
+    """Cover alone, then the parts, then each bloc's page followed by its competences' sheets (≤ 2 pages each)."""
+    from test_livret_pdf import grid_labels, label, norm
+
+    lower = [p.lower() for p in pages]
+    cover = lower[0]
+    for text in [ref.cqp.intitule, *ref.livret.champs_couverture]:
+        assert label(ref, text).lower() in cover, text
+    cert = ref.certification
+    for value in (cert.numero, cert.certificateur, cert.reference):
+        if value:
+            assert norm(value).lower() in cover, value
+    savoir_faire = label(ref, ref.livret.savoir_faire).lower()
+    parcours = next(i for i, p in enumerate(lower) if label(ref, ref.livret.parcours_titre).lower() in p)
+    bloc_pages = [
+        next(i for i, p in enumerate(lower) if norm(f"bloc de compétences {b.code}").lower() in p) for b in ref.blocs
+    ]
+    sheets = [i for i, p in enumerate(lower) if savoir_faire in p]
+    assert 0 < parcours < bloc_pages[0] and bloc_pages == sorted(bloc_pages)
+    assert not set(bloc_pages) & set(sheets), "a bloc's page holds no sheet"
+    starts = sorted(bloc_pages + sheets)
+    ends = [*starts[1:], len(pages)]
+    expected = [("bloc", b.code) if c is None else ("sheet", c) for b, cs in ref.par_bloc() for c in [None, *cs]]
+    assert len(starts) == len(expected)
+    for (kind, what), start, end in zip(expected, starts, ends, strict=True):
+        if kind == "bloc":
+            assert start in bloc_pages and norm(what).lower() in lower[start]
+            continue
+        assert f"compétence {what.numero}".lower() in lower[start] and norm(what.intitule).lower() in lower[start]
+        assert end - start <= 2, f"competence {what.numero} takes {end - start} pages"
+        for g in grid_labels(ref):
+            assert sum(pages[i].count(g) for i in range(start, end)) == 1, (what.numero, g)
+
+
+def test_the_pdf_livret_keeps_the_paper_layout_by_bloc(format2_built: tuple[Build, Referentiel]) -> None:
+    from test_livret_pdf import page_texts
+
+    build, ref = format2_built
+    check_format2_pages(ref, page_texts(build.site / addresses.pdf(ref.cqp.code)))
+
+
+@pytest.fixture(scope="module")
+def printed_format2(format2_built: tuple[Build, Referentiel], tmp_path_factory: pytest.TempPathFactory) -> tuple[Referentiel, Any]:
+    """The livret page printed by Chromium (Ctrl+P on A4), as tests/test_livret_print.py does for format 1."""
+    import subprocess
+
+    from conftest import CHROMIUM, serve
+    from test_livret_print import FLAGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed")
+    build, ref = format2_built
+    pdf = tmp_path_factory.mktemp("print-format2") / "livret.pdf"
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with serve(build.site) as base:
+        url = f"{base}/{ref.cqp.code}/livret/"
+        command = [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", url]
+        subprocess.run(command, capture_output=True, timeout=120, check=True)
+    return ref, pdf
+
+
+def test_the_printed_livret_keeps_the_paper_layout_by_bloc(printed_format2: tuple[Referentiel, Any]) -> None:
+    from test_livret_pdf import page_texts
+    from test_livret_print import CHROME
+
+    ref, pdf = printed_format2
+    pages = page_texts(pdf)
+    check_format2_pages(ref, pages)
+    for number, text in enumerate(pages, start=1):
+        for word in CHROME:
+            assert word not in text, f"« {word} » printed on page {number}"
+
+
+# --- the authors' macros on format 2 -------------------------------------------------------------------
+
+
+def test_links_to_a_competence_numbered_by_an_identifier_and_to_parts_that_may_be_absent() -> None:
+    omi, none = load_referentiel(OMI_REFERENTIEL), load_referentiel(NO_HOURS_REFERENTIEL)
+    page = "tuteur/role.md"
+    macros = Macros(Catalogue((omi,)), page=lambda: page)
+    first = omi.competences_triees()[0]
+    sheet = BeautifulSoup(macros.lien_livret(str(first.numero).lower()), "html.parser").a
+    assert sheet["href"] == addresses.relative(page, addresses.livret(omi.cqp.code)) + "#" + addresses.competence_sheet(first.numero)
+    evaluated = BeautifulSoup(macros.lien_competence(first.numero, section="evaluation"), "html.parser").a
+    assert evaluated["href"].endswith(f"competence-{addresses.slug(first.numero)}.md#evaluation")
+    with pytest.raises(ValueError, match="Numéros de compétence valides"):
+        macros.lien_competence("C99")
+    # No hours and no presentation: the livret has no « préconisé » part, the link goes to its top.
+    bare = Macros(Catalogue((none,)), page=lambda: page)
+    assert none.total_heures is None and not none.presentation
+    href = BeautifulSoup(bare.lien_livret("preconise"), "html.parser").a["href"]
+    assert href == addresses.relative(page, addresses.livret(none.cqp.code))
+    # Format 1 says nothing of how a competence is assessed: « evaluation » leads to the page's top.
+    old = load_referentiel(OTHER_REFERENTIEL)
+    c = old.competences_triees()[0]
+    top = BeautifulSoup(Macros(Catalogue((old,)), page=lambda: page).lien_competence(c.numero, section="evaluation"), "html.parser")
+    assert top.a["href"].endswith(f"competence-{addresses.slug(c.numero)}.md")
