@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -39,6 +39,31 @@ FOCUS_JS = """() => {
 }"""
 NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 RESULTS_READY = "document.querySelector('.md-search-result__meta')?.textContent.includes('trouvé')"
+# Material renders the first ten pages found and the others as the reader scrolls: the pages found are read from
+# the search worker's answers ({type: 3, data: {items}}, one item per page), all of them, once every query posted
+# ({type: 2, data: query}) has had its answer.
+SEARCH_ANSWERS = """(() => {
+  if (window.__cqpAnswers) return;
+  const probe = window.__cqpAnswers = {posted: [], answers: []};
+  const Native = window.Worker;
+  window.Worker = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", event => {
+        if (event.data && event.data.type === 3) probe.answers.push(event.data.data.items.map(i => i[0].location));
+      });
+    }
+    postMessage(message, ...rest) {
+      if (message && message.type === 2) probe.posted.push(message.data);
+      return super.postMessage(message, ...rest);
+    }
+  };
+})();"""
+ANSWERED = """query => {
+  const probe = window.__cqpAnswers;
+  return probe.posted.length > 0 && probe.posted[probe.posted.length - 1] === query
+    && probe.answers.length === probe.posted.length;
+}"""
 
 
 def describe(violation: dict) -> str:
@@ -89,13 +114,15 @@ def open_search(page) -> None:  # noqa: ANN001
 
 
 def search(page, site_url: str, query: str) -> dict:  # noqa: ANN001
-    """Type a query in the search of the home page; the pages found and the highlighted words."""
+    """Type a query in the search of the home page; every page found and the highlighted words."""
+    page.add_init_script(SEARCH_ANSWERS)
     page.goto(site_url)
     open_search(page)
     page.keyboard.type(query)
+    page.wait_for_function(ANSWERED, arg=query)
     page.wait_for_function(RESULTS_READY)
-    items = page.locator(".md-search-result__item > .md-search-result__link")
-    pages = {urlsplit(href).path for href in items.evaluate_all("links => links.map(a => a.href)")}
+    found = page.evaluate("window.__cqpAnswers.answers.at(-1)")
+    pages = {urlsplit(urljoin(site_url, location)).path for location in found}
     marks = page.locator(".md-search-result mark").evaluate_all("marks => marks.map(m => m.textContent)")
     meta = page.locator(".md-search-result__meta").inner_text()
     return {"pages": pages, "marks": marks, "meta": meta}
