@@ -1,6 +1,7 @@
 """End-to-end fixtures: the built site served on 127.0.0.1, and Debian's Chromium driven by Playwright.
 
-The site is the seed's, built once per session by tests/conftest.py (``seed_site``, a real `mkdocs build`).
+The site is the seed's, built once per session by tests/conftest.py (``seed_site``, a real `mkdocs build`);
+test_format2_sites.py serves the sites of the two format 2 référentiels the same way (``published``).
 Pages are discovered in the built site, never listed by hand: pages added to docs/ are checked too.
 """
 
