@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 # Sections of a competence page; hand-written pages link to them (lien_competence(…, section=…)).
-SECTIONS = ("savoir-faire", "contenu", "activites", "criteres", "fiche")
+# « evaluation » (how the competence is assessed) exists in format 2 only.
+SECTIONS = ("savoir-faire", "contenu", "activites", "criteres", "evaluation", "fiche")
 # Parts of the livret page that hand-written pages link to (lien_livret("parcours")).
 LIVRET_PARTS = ("couverture", "parcours", "preconise")
 # Anchors of the overview page.
 OVERVIEW_COMPETENCES = "competences"
 OVERVIEW_HOURS = "parcours-preconise"
+OVERVIEW_CERTIFICATION = "certification"  # format 2: the certification's identity
+OVERVIEW_PUBLIC = "public"  # format 2: who the CQP is for, prerequisites, access routes
 NAV_MARKER = "referentiel"  # the nav entry « - Le référentiel: referentiel » marks where the pages go
 NAV_FLAT_MAX = 20  # up to this many competences the nav lists them all; beyond, in groups (competence_entries)
 
@@ -74,6 +77,29 @@ def module(numero: object) -> str:
     return f"module-{slug(numero)}"
 
 
+def bloc(code: object) -> str:
+    """A bloc de compétences on the overview page, and its part of the livret (format 2)."""
+    return f"bloc-{slug(code)}"
+
+
+def form_field(numero: object, name: str) -> str:
+    """A fillable field of a competence in the livret and the PDF: « c1_dates », « cc1_dates » for « C1 ».
+
+    Format 1's names (c<numero>_…, documented in guide_cqp.pdf) are kept: the slug of 3 is « 3 ».
+    """
+    return f"c{slug(numero)}_{name}"
+
+
+# --- public records outside the guide (links, never fetched) -------------------------------------
+
+FRANCE_COMPETENCES = "https://www.francecompetences.fr/recherche/{repertoire}/{chiffres}/"
+
+
+def certification_record(registre: str, chiffres: str) -> str:
+    """The public record of a certification on France Compétences' site: …/recherche/rncp/35612/."""
+    return FRANCE_COMPETENCES.format(repertoire=registre.lower(), chiffres=chiffres)
+
+
 def relative(source: str, target: str) -> str:
     """The link from the page whose source is ``source`` to ``target`` (both relative to the docs folder)."""
     folder = posixpath.dirname(source)
@@ -111,6 +137,10 @@ class Links:
         """The competence's sheet in the livret page."""
         return self.to(livret(self.code), competence_sheet(numero))
 
+    def bloc(self, code: object) -> str:
+        """A bloc on the overview page (format 2)."""
+        return self.to(overview(self.code), bloc(code))
+
     def livret_part(self, part: str) -> str:
         return self.to(livret(self.code), part)
 
@@ -134,15 +164,36 @@ def nav_section(ref: Any, title: Callable[[str], str] = str) -> list[NavEntry]:
 
 
 def competence_entries(ref: Any, title: Callable[[str], str] = str) -> list[NavEntry]:
+    """One nav entry per competence, in a group per bloc de compétences (format 2).
+
+    Format 1 has no blocs: its competences are listed at the section's level, as before.
+    """
+    groups = ref.par_bloc()
+    if len(groups) == 1 and groups[0][0] is None:
+        return _competence_group(ref.cqp.code, groups[0][1], title)
+    return [
+        {title(bloc_title(b)): _competence_group(ref.cqp.code, competences, title)} for b, competences in groups
+    ]
+
+
+def bloc_title(b: Any) -> str:
+    """« BC01 · Maintenance corrective »: a bloc in the navigation and in headings."""
+    return f"{b.code} · {b.intitule}"
+
+
+def competence_title(c: Any) -> str:
+    """« 2. Vendre » for a number, « C1 · Diagnostiquer » for an identifier (« A1.2. » would read badly)."""
+    return f"{c.numero}. {c.intitule}" if isinstance(c.numero, int) else f"{c.numero} · {c.intitule}"
+
+
+def _competence_group(code: str, competences: list[Any], title: Callable[[str], str]) -> list[NavEntry]:
     """One nav entry per competence; past NAV_FLAT_MAX competences, groups of ten, twenty… (about √n).
 
     Material writes a top-level section's whole list into every page. With navigation.prune a
     closed group costs one link, so a branch-sized référentiel keeps small pages and a build time
     that grows with the number of pages, not with its square.
     """
-    code = ref.cqp.code
-    competences = ref.competences_triees()
-    entries = [{title(f"{c.numero}. {c.intitule}"): competence(code, c.numero)} for c in competences]
+    entries = [{title(competence_title(c)): competence(code, c.numero)} for c in competences]
     if len(entries) <= NAV_FLAT_MAX:
         return entries
     size = max(10, int(round(math.sqrt(len(entries)), -1)))  # as many groups as entries in one: fewest links

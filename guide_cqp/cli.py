@@ -23,8 +23,9 @@ from typing import Any, NoReturn
 
 from . import addresses, french
 from .catalogue import load_catalogue
-from .errors import ReferentielInvalide
+from .errors import ReferentielInvalide, display_name
 from .errors import os_reason as _reason
+from .load import read_text
 from .model import Referentiel
 from .new_site import SiteImpossible, create_site
 from .pages import write_pages
@@ -59,6 +60,7 @@ _ARGPARSE_MESSAGES: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"^argument (.+?): expected at most one argument$"), "\\1 attend au plus une valeur"),
     (re.compile(r"^argument (.+?): ignored explicit argument (.*)$"), "\\1 ne prend pas de valeur (\\2)"),
     (re.compile(r"^ambiguous option: (.+?) could match (.*)$"), "option ambiguë « \\1 »\u00a0: \\2\u00a0?"),
+    (re.compile(r"^argument (.+?): not allowed with argument (.+)$"), "\\1 ne se combine pas avec \\2"),
     (re.compile(r"^argument (.+?): (.*)$"), "\\1\u00a0: \\2"),
 ]
 
@@ -156,6 +158,19 @@ def build_parser() -> argparse.ArgumentParser:
         "par défaut, le paquet et la version de ce générateur",
     )
 
+    migrer = commands.add_parser(
+        "migrer",
+        help="réécrire un référentiel du format 1 au format 2 (blocs de compétences)",
+        description="Réécrit un référentiel au format 1 au format 2 : ses compétences sont rangées dans un\n"
+        "bloc unique, à renommer ou à répartir en plusieurs blocs. Commentaires, guillemets et textes\n"
+        "sont gardés ; les retraits sont rendus réguliers. Le résultat est vérifié avant d'être écrit.\n"
+        "Sans option, il s'affiche à l'écran.",
+    )
+    migrer.add_argument("fichier", nargs="?", metavar="FICHIER", help=fichier_aide)
+    destination = migrer.add_mutually_exclusive_group()
+    destination.add_argument("-o", "--sortie", metavar="SORTIE", help="écrire le résultat dans ce fichier")
+    destination.add_argument("--sur-place", action="store_true", help="remplacer FICHIER par le résultat")
+
     generer = commands.add_parser(
         "generer",
         help="écrire les pages du référentiel en fichiers Markdown (pour un moteur sans le greffon, Zensical)",
@@ -201,9 +216,10 @@ def _valider(args: argparse.Namespace) -> int:
             status = 1
             continue
         n = len(ref.competences)
+        blocs = f" en {french.plural(len(ref.blocs), 'bloc')}" if ref.blocs else ""
         print(
             f"{fichier}\u00a0: référentiel valide — CQP « {ref.cqp.intitule} », version {ref.version.numero}, "
-            f"{n} compétence{'s' if n > 1 else ''}."
+            f"{n} compétence{'s' if n > 1 else ''}{blocs} (format {ref.format})."
         )
     return status
 
@@ -242,6 +258,27 @@ def _nouveau(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrer(args: argparse.Namespace) -> int:
+    from .migrate import BLOC_CODE, BLOC_INTITULE, MigrationImpossible, migrate
+
+    source = Path(args.fichier or _default_file())
+    fichier = display_name(source)
+    try:
+        migrated = migrate(read_text(source, fichier), fichier)
+    except MigrationImpossible as exc:
+        raise Echec(str(exc)) from None
+    target = str(source) if args.sur_place else args.sortie
+    _write(target, migrated.encode("utf-8"))
+    done = f"{fichier} réécrit au format 2" + (f" dans {target}" if target not in (None, "-") else "")
+    note = (
+        f"{done}. Ses compétences sont rangées dans un seul bloc, « {BLOC_CODE} · {BLOC_INTITULE} »\u00a0: "
+        "renommez-le (code et intitulé du bloc de votre certification) ou répartissez les compétences en "
+        "plusieurs blocs, comme le dit le commentaire placé au-dessus. Les commentaires du fichier sont gardés."
+    )
+    print(note, file=sys.stdout if target not in (None, "-") else sys.stderr)
+    return 0
+
+
 def _generer(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(Path(args.fichier or _default_file()))
     docs = Path(args.dossier)
@@ -271,6 +308,7 @@ _COMMANDS = {
     "schema": _schema,
     "exporter": _exporter,
     "nouveau": _nouveau,
+    "migrer": _migrer,
     "generer": _generer,
 }
 
@@ -306,6 +344,18 @@ def _json_value(value: Any) -> Any:
 
 
 CSV_HEADER = ["Compétence", "Intitulé de la compétence", "Module", "Intitulé du module", "Heures min", "Heures max"]
+CSV_HEADER_BLOCS = ["Bloc", "Intitulé du bloc", *CSV_HEADER[:4], "Facultatif", *CSV_HEADER[4:]]
+
+
+def _hour_cells(volume: Any) -> list[str]:
+    """Two numbers with a decimal comma, or two empty cells where the référentiel gives no hours."""
+    return [french.number(volume.min), french.number(volume.max)] if volume is not None else ["", ""]
+
+
+def _total_label(label: str, volume: Any) -> str:
+    """« Sous-total compétence C2 (hors module 2.2, durée non indiquée) »: a partial total says so."""
+    left_out = getattr(volume, "hors", ())
+    return f"{label} ({french.hours_left_out(left_out)})" if left_out else label
 
 
 def export_csv(ref: Referentiel) -> bytes:
@@ -313,28 +363,49 @@ def export_csv(ref: Referentiel) -> bytes:
 
     One row per module (no hours when the competence has a range shared by its modules), a
     sub-total row per competence and a total row: the model's totals, nothing summed here.
+    Format 2 adds the bloc of each row, whether a module is optional, and a sub-total per bloc;
+    hours the référentiel does not give are empty cells.
     """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    if ref.blocs:
+        _blocs_rows(writer, ref)
+    else:
+        _format_1_rows(writer, ref)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _format_1_rows(writer: Any, ref: Referentiel) -> None:
     writer.writerow(CSV_HEADER)
     for c in ref.competences_triees():
         for m in c.modules:
-            hours = [french.number(m.heures.min), french.number(m.heures.max)] if m.heures else ["", ""]
-            writer.writerow([c.numero, c.intitule, m.numero, m.intitule, *hours])
+            writer.writerow([c.numero, c.intitule, m.numero, m.intitule, *_hour_cells(m.heures)])
         shared = " (plage commune à ses modules)" if c.plage_commune else ""
-        total = c.total_heures
+        writer.writerow([c.numero, c.intitule, "", f"Sous-total compétence {c.numero}{shared}", *_hour_cells(c.total_heures)])
+    writer.writerow(["", "Total du parcours", "", "", *_hour_cells(ref.total_heures)])
+
+
+def _blocs_rows(writer: Any, ref: Referentiel) -> None:
+    writer.writerow(CSV_HEADER_BLOCS)
+    for bloc, competences in ref.par_bloc():
+        assert bloc is not None  # format 2: every competence is in a bloc
+        for c in competences:
+            for m in c.modules:
+                optional = "oui" if m.facultatif else ""
+                writer.writerow(
+                    [bloc.code, bloc.intitule, c.numero, c.intitule, m.numero, m.intitule, optional, *_hour_cells(m.heures)]
+                )
+            label = f"Sous-total compétence {c.numero}" + (" (plage commune à ses modules)" if c.plage_commune and c.modules else "")
+            writer.writerow(
+                [bloc.code, bloc.intitule, c.numero, c.intitule, "", _total_label(label, c.total_heures), "", *_hour_cells(c.total_heures)]
+            )
+        total = bloc.total_heures
         writer.writerow(
-            [
-                c.numero,
-                c.intitule,
-                "",
-                f"Sous-total compétence {c.numero}{shared}",
-                french.number(total.min),
-                french.number(total.max),
-            ]
+            [bloc.code, bloc.intitule, "", "", "", _total_label(f"Sous-total bloc {bloc.code}", total), "", *_hour_cells(total)]
         )
-    writer.writerow(["", "Total du parcours", "", "", french.number(ref.total_heures.min), french.number(ref.total_heures.max)])
-    return out.getvalue().encode("utf-8-sig")
+    total = ref.total_heures
+    label = "Total du parcours" + (" (durée totale du référentiel)" if getattr(ref, "duree", None) else "")
+    writer.writerow(["", "", "", _total_label(label, total), "", "", "", *_hour_cells(total)])
 
 
 def _ascii(text: str) -> str:

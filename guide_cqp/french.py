@@ -63,10 +63,36 @@ def hour(value: Decimal | int | float) -> str:
 
 
 def hours(value: Range) -> str:
-    """« 7 à 21 h », or « 7 h » when the range is a single value."""
-    if value.min == value.max:
-        return hour(value.min)
-    return f"{number(value.min)} à {number(value.max)}{NBSP}h"
+    """« 7 à 21 h », or « 7 h » when the range is a single value; a total that leaves parts out says which.
+
+    A total's parts without hours come as ``hors`` (model.Volume): « 7 à 21 h (hors module 2.3, durée non
+    indiquée) ».
+    """
+    text = hour(value.min) if value.min == value.max else f"{number(value.min)} à {number(value.max)}{NBSP}h"
+    left_out = getattr(value, "hors", ())
+    return f"{text} ({hours_left_out(left_out)})" if left_out else text
+
+
+MAX_NAMED = 3  # parts named one by one in « hors … »; past that, counted
+
+
+def hours_left_out(parts: Iterable[tuple[str, str]]) -> str:
+    """« hors module 2.3, durée non indiquée », « hors compétence C4 et modules 1.2 et 1.3, durée non indiquée »,
+    « hors 5 modules et 2 compétences, durée non indiquée »: what a total does not count, and why.
+
+    ``parts`` are (kind, number) pairs, kind « module » or « compétence », in the order they are met.
+    """
+    parts = list(parts)
+    kinds = list(dict.fromkeys(kind for kind, _ in parts))
+    if len(parts) > MAX_NAMED:
+        counted = [plural(sum(1 for k, _ in parts if k == kind), kind) for kind in kinds]
+        return f"hors {list_and(counted)}, durée non indiquée"
+    named = []
+    for kind in kinds:
+        numbers = [numero for k, numero in parts if k == kind]
+        word = kind if len(numbers) == 1 else kind + "s"
+        named.append(f"{word} {list_and(numbers)}")
+    return f"hors {list_and(named)}, durée non indiquée"
 
 
 def list_and(items: Iterable[Any]) -> str:

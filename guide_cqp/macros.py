@@ -23,7 +23,7 @@ from markupsafe import Markup
 from . import addresses, french
 from .addresses import Links
 from .catalogue import Catalogue, load_catalogue
-from .model import Competence, Referentiel
+from .model import BaseCompetence, Referentiel
 from .render import Views, version_label
 
 INFOS_CQP = ("intitule", "code", "branche", "instance", "version", "date", "statut", "libelle_version")
@@ -86,6 +86,7 @@ class Macros:
         "contenu_formation",
         "activites",
         "criteres",
+        "evaluation",
     )
     # Macros that the generated pages (guide_cqp.pages) and « Rédiger le référentiel » call.
     PAGE_MACROS = ("cqp_page_apercu", "cqp_page_competence", "cqp_page_livret", "reference_referentiel")
@@ -122,7 +123,7 @@ class Macros:
             self.fail(call, f"il n'y a pas de CQP « {cqp} » sur ce site", codes, "Codes des CQP")
         return found
 
-    def competence(self, call: str, numero: Any, ref: Referentiel) -> Competence:
+    def competence(self, call: str, numero: Any, ref: Referentiel) -> BaseCompetence:
         """The competence ``numero`` (as written in the référentiel, or its text) of ``ref``."""
         if not isinstance(numero, bool) and numero is not None:
             wanted = addresses.slug(str(numero).strip())
@@ -133,7 +134,7 @@ class Macros:
         problem = f"il n'y a pas de compétence « {numero} » dans le référentiel « {ref.cqp.code} »"
         self.fail(call, problem, valid, "Numéros de compétence valides")
 
-    def some(self, call: str, numero: Any, ref: Referentiel) -> list[Competence]:
+    def some(self, call: str, numero: Any, ref: Referentiel) -> list[BaseCompetence]:
         """One competence, or all of them when no number is given."""
         return ref.competences_triees() if numero is None else [self.competence(call, numero, ref)]
 
@@ -206,11 +207,12 @@ class Macros:
         return self.text(ref, len(ref.competences))
 
     def heures(self, numero: Any = None, cqp: Any = None) -> str:
-        """Le volume horaire préconisé d'une compétence (« 7 à 35 h »), ou du parcours complet sans numéro."""
+        """Le volume horaire préconisé d'une compétence (« 7 à 35 h »), ou du parcours complet sans numéro ;
+        rien quand le référentiel ne donne pas d'heures (une page l'écrit alors dans un {% if heures() %})."""
         call = written("heures", numero, cqp=cqp)
         ref = self.referentiel(call, cqp)
         total = ref.total_heures if numero is None else self.competence(call, numero, ref).total_heures
-        return self.text(ref, french.hours(total))
+        return self.text(ref, french.hours(total)) if total is not None else ""
 
     def lien_competence(self, numero: Any, texte: str | None = None, section: str | None = None, cqp: Any = None) -> str:
         """Un lien vers la page d'une compétence, ou vers une de ses sections."""
@@ -219,8 +221,10 @@ class Macros:
         c = self.competence(call, numero, ref)
         if section is not None:
             self.choice(call, section, addresses.SECTIONS)
-            if section == "criteres" and not c.criteres_evaluation:
+            if section == "criteres" and not c.a_des_criteres:
                 section = None  # no criteria: the page has no such section, the link goes to its top
+            if section == "evaluation" and not (c.a_des_criteres or ref.evaluations_de(c)):
+                section = None  # nothing said of its evaluation (always so in format 1): the page's top
         href = self.links(ref).competence(c.numero, section)
         return self.link(ref, href, texte or f"Compétence {c.numero} · {c.intitule}", "cqp-lien-competence")
 
@@ -235,12 +239,17 @@ class Macros:
         ref = self.referentiel(call, cqp)
         links = self.links(ref)
         href, default = links.livret, ref.libelle(ref.livret.titre)
-        if isinstance(partie, int) and not isinstance(partie, bool):
+        numeros = {addresses.slug(c.numero) for c in ref.competences}
+        if partie is not None and partie not in addresses.LIVRET_PARTS and addresses.slug(partie) in numeros:
             c = self.competence(call, partie, ref)
             href, default = links.sheet(c.numero), f"fiche de la compétence {c.numero} du livret"
+        elif isinstance(partie, int) and not isinstance(partie, bool):
+            self.competence(call, partie, ref)  # no such competence: says which numbers are valid
         elif partie is not None:
             self.choice(call, partie, (*addresses.LIVRET_PARTS, "un numéro de compétence"))
             href = links.livret_part(partie)
+            if partie == "preconise" and ref.total_heures is None and not ref.presentation:
+                href = links.livret  # the livret has no such part without hours nor presentation
             default = {
                 "couverture": "couverture du livret",
                 "parcours": "fiche de synthèse du parcours individualisé",
@@ -288,6 +297,26 @@ class Macros:
     def contenu_formation(self, numero: Any = None, cqp: Any = None) -> str:
         """Le contenu indicatif de la formation, module par module."""
         return self.part("contenu_formation", numero, cqp)
+
+    def evaluation(self, bloc: Any = None, cqp: Any = None) -> str:
+        """Les modalités d'évaluation (épreuves, seuil, jury) de chaque bloc, ou du bloc dont on donne le code ;
+        rien quand le référentiel n'en donne pas (une page l'écrit alors dans un {% if evaluation() %})."""
+        call = written("evaluation", bloc, cqp=cqp)
+        ref = self.referentiel(call, cqp)
+        groupes = ref.par_bloc()
+        if bloc is not None:
+            codes = {addresses.slug(b.code): b for b in ref.blocs}
+            found = codes.get(addresses.slug(str(bloc).strip()))
+            if found is None:
+                problem = f"il n'y a pas de bloc « {bloc} » dans le référentiel « {ref.cqp.code} »"
+                self.fail(call, problem, [f"« {b.code} »" for b in ref.blocs] or ["aucun (format 1)"], "Codes des blocs")
+            groupes = [(b, competences) for b, competences in groupes if b is found]
+        groupes = [
+            (b, competences)
+            for b, competences in groupes
+            if b is not None and (b.evaluation or any(c.evaluation for c in competences))
+        ]
+        return self.block("evaluation", ref, groupes=groupes) if groupes else ""
 
 
 # --- mkdocs-macros ------------------------------------------------------------------------------

@@ -3,6 +3,12 @@
 The loader hands over text for every scalar; the types below turn it into
 numbers and dates. Each field's ``description`` is French: it feeds the JSON
 Schema offered to editors and the « Rédiger le référentiel » page.
+
+Two formats are accepted, told apart by the file's ``format`` key (referentiel_model):
+format 1, the competences of the 2009 livrets, every module with its hours; format 2, the
+CQPs registered since the 2018 reform: blocs de compétences, the certification's identity,
+evaluation, and training whose hours may be unknown. Both give the views the same attributes
+(Referentiel); hour totals are Volume objects, added in one place (somme).
 """
 
 from __future__ import annotations
@@ -10,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -122,13 +130,96 @@ def _parse_date(value: Any) -> Any:
     return value
 
 
+IDENTIFIER = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,28}[A-Za-z0-9])?"  # C1, A1.2, 1a, BC01, RNCP35612BC01
+_IDENTIFIER = re.compile(IDENTIFIER)
+CERTIFICATION_NUMBER = r"(RNCP|RS) ?([0-9]{1,7})"
+_CERTIFICATION_NUMBER = re.compile(CERTIFICATION_NUMBER)
+TRUE_WORDS = ("true", "oui", "yes")
+FALSE_WORDS = ("false", "non", "no")
+
+
+def _parse_identifier(value: Any) -> Any:
+    """A bloc's code: letters, digits, « . », « - », « _ », as written (it names the bloc and its address)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not _IDENTIFIER.fullmatch(text):
+            raise PydanticCustomError(
+                "identifiant",
+                "code attendu\u00a0: lettres sans accent, chiffres, « . », « - » ou « _ », sans espace, "
+                "au plus 30 caractères (par exemple BC01)",
+            )
+        return text
+    return value
+
+
+def _parse_numero(value: Any) -> Any:
+    """A format 2 competence number: an integer as in format 1 (« 3 »), or an identifier kept as written (« C1 »).
+
+    « 01 » stays the text « 01 »: it is shown as written, and only « 1 » is the integer 1.
+    """
+    if isinstance(value, bool):
+        return value  # refused by the type below
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        return value
+    if re.fullmatch(r"[1-9][0-9]*", text):
+        return int(text)
+    if _IDENTIFIER.fullmatch(text) and not re.fullmatch(r"0+", text):
+        return text
+    raise PydanticCustomError(
+        "numero_competence",
+        "numéro de compétence attendu\u00a0: un nombre entier à partir de 1, ou un identifiant fait de lettres "
+        "sans accent, de chiffres, « . », « - » ou « _ », sans espace (par exemple 3, C1, A1.2 ou 1a)",
+    )
+
+
+def _parse_bool(value: Any) -> Any:
+    """« facultatif: true »: the loader keeps the text; French writers may also type « oui » or « non »."""
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise PydanticCustomError("oui_non", "valeur attendue\u00a0: true ou false (oui ou non)")
+    return value
+
+
+def _parse_certification_number(value: Any) -> Any:
+    """« RNCP35612 », « RS5432 » (« RNCP 35612 » is accepted and written without the space)."""
+    if isinstance(value, str):
+        found = _CERTIFICATION_NUMBER.fullmatch(value.strip())
+        if not found:
+            raise PydanticCustomError(
+                "numero_certification",
+                "numéro attendu\u00a0: RNCP suivi de chiffres (par exemple RNCP35612) "
+                "ou RS suivi de chiffres (par exemple RS5432)",
+            )
+        return found.group(1) + found.group(2)
+    return value
+
+
 Text = Annotated[str, BeforeValidator(_clean_text), Field(min_length=1)]
 Markdown = Annotated[str, BeforeValidator(_clean_markdown), AfterValidator(_markdown_within_limits)]
 Hours = Annotated[
     Decimal, BeforeValidator(_decimal_comma), AfterValidator(_finite), Field(ge=0, max_digits=7, decimal_places=2)
 ]
 Entier = Annotated[int, BeforeValidator(_parse_int)]
+Niveau = Annotated[int, Field(ge=1, le=8), BeforeValidator(_parse_int)]  # cadre national des certifications
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+Identifiant = Annotated[str, BeforeValidator(_parse_identifier)]
+NumeroCompetence = Annotated[int | str, BeforeValidator(_parse_numero)]
+Booleen = Annotated[bool, BeforeValidator(_parse_bool)]
+NumeroCertification = Annotated[str, BeforeValidator(_parse_certification_number)]
+
+
+def numero_key(numero: int | str) -> tuple[Any, ...]:
+    """Natural order of competence numbers: 2 before 10, « C2 » before « C10 », « A1.2 » before « A1.10 »."""
+    parts = re.findall(r"[0-9]+|[^0-9]+", str(numero).casefold())
+    return (*((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts), str(numero))
 
 
 class _Strict(BaseModel):
@@ -153,8 +244,41 @@ class Heures(_Strict):
             )
         return self
 
-    def __add__(self, other: Heures) -> Heures:
-        return Heures.model_construct(min=self.min + other.min, max=self.max + other.max)
+
+Partie = tuple[str, str]  # (« module » or « compétence », its number as written): a part whose hours are unknown
+
+
+@dataclass(frozen=True)
+class Volume:
+    """A total of hours, and the parts it leaves out because the référentiel gives them no hours.
+
+    Every total of the guide (module, competence, bloc, whole CQP) is a Volume, or None when no hours
+    at all are known there: views then show nothing about hours. ``hors`` is empty for a complete total;
+    otherwise the views and exports say in words which parts are not counted.
+    """
+
+    min: Decimal
+    max: Decimal
+    hors: tuple[Partie, ...] = ()
+
+    @property
+    def partiel(self) -> bool:
+        return bool(self.hors)
+
+
+def somme(parties: Iterable[tuple[Partie, Volume | None]]) -> Volume | None:
+    """The one place hours are added: known parts summed, unknown ones named in ``hors``; None if none is known."""
+    known = False
+    low = high = Decimal(0)
+    hors: list[Partie] = []
+    for partie, volume in parties:
+        if volume is None:
+            hors.append(partie)
+            continue
+        known = True
+        low, high = low + volume.min, high + volume.max
+        hors.extend(volume.hors)
+    return Volume(low, high, tuple(hors)) if known else None
 
 
 class ItemDetaille(_Strict):
@@ -167,7 +291,7 @@ class ItemDetaille(_Strict):
 
 
 def _item_kind(value: Any) -> str:
-    return "detail" if isinstance(value, (dict, ItemDetaille)) else "texte"
+    return "detail" if isinstance(value, (dict, BaseModel)) else "texte"
 
 
 Item = Annotated[
@@ -177,8 +301,26 @@ Item = Annotated[
 ItemDetaille.model_rebuild()
 
 
-class Module(_Strict):
-    """A training module of a competence."""
+class SavoirFaire(_Strict):
+    """A savoir-faire with the criteria that assess it (format 2)."""
+
+    texte: Text = Field(description="Ce que le candidat doit savoir faire.")
+    criteres: list[Item] = Field(
+        min_length=1, description="Les critères d'évaluation propres à ce savoir-faire (au moins un)."
+    )
+
+
+SavoirFaireItem = Annotated[
+    Annotated[Text, Tag("texte")] | Annotated[SavoirFaire, Tag("detail")],
+    Discriminator(_item_kind),
+]
+
+
+# --- modules ------------------------------------------------------------------------------------
+
+
+class BaseModule(_Strict):
+    """A training module of a competence, as format 1 has it; format 2 relaxes it (Module2)."""
 
     numero: Text = Field(description='Numéro du module, entre guillemets : "1.1". Unique dans le fichier.')
     intitule: Text = Field(description="Intitulé complet du module.")
@@ -195,9 +337,76 @@ class Module(_Strict):
     def libelle_tableau(self) -> str:
         return self.intitule_court or self.intitule
 
+    @property
+    def part_du_total(self) -> Volume | None:
+        """What the module adds to its competence's total: an optional module counts in the maximum only."""
+        if self.heures is None:
+            return None
+        return Volume(Decimal(0) if self.facultatif else self.heures.min, self.heures.max)  # type: ignore[attr-defined]
 
-class Competence(_Strict):
-    """A competence (domaine de compétence) of the CQP."""
+
+class Module(BaseModule):
+    """A training module of a competence (format 1)."""
+
+    @property
+    def facultatif(self) -> bool:
+        return False
+
+
+class Module2(BaseModule):
+    """A training module of a competence (format 2): hours optional, possibly optional itself."""
+
+    heures: Heures | None = Field(
+        None,
+        description="Volume horaire préconisé {min, max} (facultatif). Sans heures, les totaux le signalent "
+        "(« durée non indiquée »).",
+    )
+    facultatif: Booleen = Field(
+        False,
+        description="true pour un module facultatif : signalé comme tel, il compte dans le volume maximum, "
+        "pas dans le minimum.",
+    )
+
+
+# --- evaluation (format 2) ----------------------------------------------------------------------
+
+
+class Modalite(_Strict):
+    """One way of assessing a bloc or a competence."""
+
+    intitule: Text = Field(
+        description="Nom de l'épreuve : mise en situation professionnelle, entretien avec le jury, dossier…"
+    )
+    duree: Text | None = Field(None, description="Durée de l'épreuve, en texte libre : « 5 h », « 30 min » (facultatif).")
+    description: Markdown | None = Field(None, description="Déroulement de l'épreuve (Markdown, facultatif).")
+
+
+class Evaluation(_Strict):
+    """How a bloc or a competence is assessed (référentiel d'évaluation)."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})  # at least one key (validated below)
+
+    modalites: list[Modalite] = Field(default_factory=list, description="Les épreuves, dans l'ordre (facultatif).")
+    seuil: Text | None = Field(None, description="Seuil de réussite, en texte libre : « 14/20 », « tous les critères » (facultatif).")
+    jury: Text | None = Field(None, description="Qui évalue : composition du jury ou des évaluateurs (facultatif).")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Evaluation:
+        if not (self.modalites or self.seuil or self.jury):
+            raise PydanticCustomError(
+                "evaluation_vide",
+                "évaluation sans contenu\u00a0: indiquez ses modalites, son seuil ou son jury, ou retirez la clé",
+            )
+        return self
+
+
+# --- competences --------------------------------------------------------------------------------
+
+
+class BaseCompetence(_Strict):
+    """A competence as format 1 has it; format 2 (Competence2) changes its number, savoir-faire, modules and hours."""
+
+    HEURES_OBLIGATOIRES: ClassVar[bool] = True  # format 1: every module has hours, or the competence a shared range
 
     numero: Entier = Field(ge=1, description="Numéro de la compétence : un entier à partir de 1, unique.")
     intitule: Text = Field(description="Intitulé de la compétence.")
@@ -213,8 +422,9 @@ class Competence(_Strict):
     criteres_evaluation: list[Item] = Field(default_factory=list, description="Critères d'évaluation (facultatif).")
 
     @model_validator(mode="after")
-    def _hours_on_one_level(self) -> Competence:
-        with_hours = [i for i, m in enumerate(self.modules) if m.heures is not None]
+    def _hours_on_one_level(self) -> BaseCompetence:
+        modules: list[BaseModule] = list(self.modules)
+        with_hours = [i for i, m in enumerate(modules) if m.heures is not None]
         if self.heures is not None and with_hours:
             first = with_hours[0]
             raise PydanticCustomError(
@@ -222,17 +432,17 @@ class Competence(_Strict):
                 "heures indiquées à la fois sur la compétence et sur le(s) module(s) {modules}\u00a0: "
                 "gardez soit une plage commune sur la compétence, soit des heures sur chaque module",
                 {
-                    "modules": french.list_and(self.modules[i].numero for i in with_hours),
+                    "modules": french.list_and(modules[i].numero for i in with_hours),
                     "chemin": ("modules", first, "heures"),
                 },
             )
-        without = [i for i, m in enumerate(self.modules) if m.heures is None]
-        if self.heures is None and without:
+        without = [i for i, m in enumerate(modules) if m.heures is None]
+        if self.HEURES_OBLIGATOIRES and self.heures is None and without:
             raise PydanticCustomError(
                 "heures_absentes",
                 "pas d'heures pour le(s) module(s) {modules}\u00a0: indiquez heures: {{min: …, max: …}} "
                 "sur chaque module, ou une plage commune sur la compétence",
-                {"modules": french.list_and(self.modules[i].numero for i in without), "chemin": ("modules", without[0])},
+                {"modules": french.list_and(modules[i].numero for i in without), "chemin": ("modules", without[0])},
             )
         return self
 
@@ -241,15 +451,161 @@ class Competence(_Strict):
         return self.heures is not None
 
     @property
-    def total_heures(self) -> Heures:
-        """The competence's range: its shared range, or the sum of its modules'."""
+    def total_heures(self) -> Volume | None:
+        """The competence's range: its shared range, or the sum of its modules' (None: no hours known)."""
         if self.heures is not None:
-            return self.heures
-        total = Heures.model_construct(min=Decimal(0), max=Decimal(0))
-        for module in self.modules:
-            assert module.heures is not None  # guaranteed by _hours_on_one_level
-            total = total + module.heures
-        return total
+            return Volume(self.heures.min, self.heures.max)
+        return somme((("module", m.numero), m.part_du_total) for m in self.modules)
+
+    @property
+    def savoir_faire_textes(self) -> list[str]:
+        """The texts of the savoir-faire, without their criteria."""
+        return [item if isinstance(item, str) else item.texte for item in self.savoir_faire]
+
+    @property
+    def savoir_faire_criteres(self) -> list[SavoirFaire]:
+        """The savoir-faire that carry criteria of their own (format 2)."""
+        return [item for item in self.savoir_faire if isinstance(item, SavoirFaire)]
+
+    @property
+    def a_des_criteres(self) -> bool:
+        """Criteria of its own or of its savoir-faire: the competence page has a « criteres » part."""
+        return bool(self.criteres_evaluation or self.savoir_faire_criteres)
+
+
+class Competence(BaseCompetence):
+    """A competence (domaine de compétence) of the CQP (format 1)."""
+
+    @property
+    def evaluation(self) -> Evaluation | None:
+        return None
+
+
+class Competence2(BaseCompetence):
+    """A competence of a bloc (format 2): text numbers, optional modules and hours, its own evaluation."""
+
+    HEURES_OBLIGATOIRES: ClassVar[bool] = False
+
+    numero: NumeroCompetence = Field(
+        description="Numéro de la compétence, unique dans le fichier : un entier (3) ou un identifiant "
+        "(C1, A1.2, 1a), affiché tel qu'écrit."
+    )
+    savoir_faire: list[SavoirFaireItem] = Field(  # type: ignore[assignment]
+        min_length=1,
+        description="Ce que le candidat doit savoir faire (au moins un) : des textes, ou des éléments "
+        "{texte, criteres} qui portent leurs propres critères d'évaluation.",
+    )
+    heures: Heures | None = Field(
+        None,
+        description="Plage d'heures de la compétence (facultatif) : commune à tous ses modules, ou seule quand "
+        "elle n'a pas de modules. Ses modules n'ont alors pas d'heures.",
+    )
+    modules: list[Module2] = Field(  # type: ignore[assignment]
+        default_factory=list,
+        description="Modules de formation (facultatif : la formation peut être laissée à l'organisme de formation).",
+    )
+    evaluation: Evaluation | None = Field(
+        None, description="Modalités d'évaluation propres à la compétence, en plus de celles de son bloc (facultatif)."
+    )
+
+
+# --- the certification (format 2) ---------------------------------------------------------------
+
+
+class Enregistrement(_Strict):
+    """The registration period of the certification in its répertoire."""
+
+    debut: Date = Field(description="Date d'enregistrement, au format AAAA-MM-JJ.")
+    fin: Date = Field(description="Date de fin d'enregistrement (échéance), au format AAAA-MM-JJ.")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Enregistrement:
+        if self.debut > self.fin:
+            raise PydanticCustomError(
+                "dates_inversees",
+                "la fin de l'enregistrement ({fin}) précède son début ({debut})",
+                {"fin": french.date(self.fin), "debut": french.date(self.debut), "chemin": ("fin",)},
+            )
+        return self
+
+
+Repertoire = Literal["RNCP", "RS", "aucun"]
+REPERTOIRES: dict[str, str] = {
+    "RNCP": "Répertoire national des certifications professionnelles (RNCP)",
+    "RS": "Répertoire spécifique (RS)",
+}
+
+
+class Certification(_Strict):
+    """The official identity of the CQP: répertoire, number, level, certifier, registration."""
+
+    repertoire: Repertoire | None = Field(
+        None,
+        description="Répertoire de France Compétences où le CQP est enregistré : RNCP, RS (Répertoire spécifique) "
+        "ou aucun.",
+    )
+    numero: NumeroCertification | None = Field(
+        None,
+        description="Numéro de la fiche : RNCP suivi de chiffres (RNCP35612) ou RS suivi de chiffres (RS5432), "
+        "selon le répertoire. Le guide renvoie à la fiche publique de France Compétences.",
+    )
+    niveau: Niveau | None = Field(
+        None,
+        description="Niveau de qualification, de 1 à 8 (cadre national des certifications professionnelles) ; "
+        "seulement pour une certification du RNCP.",
+    )
+    certificateur: Text | None = Field(None, description="L'organisme certificateur (facultatif).")
+    reference: Text | None = Field(
+        None, description="La référence de la branche, en texte libre, par exemple MQ 89 04 59 0021 (facultatif)."
+    )
+    enregistrement: Enregistrement | None = Field(
+        None, description="Période d'enregistrement {debut, fin}, dates au format AAAA-MM-JJ (facultatif)."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Certification:
+        number_repertoire = _CERTIFICATION_NUMBER.fullmatch(self.numero).group(1) if self.numero else None
+        if self.numero and self.repertoire == "aucun":
+            raise PydanticCustomError(
+                "numero_sans_repertoire",
+                "numéro {numero} alors que le répertoire est « aucun »\u00a0: retirez le numéro ou indiquez "
+                "repertoire: {attendu}",
+                {"numero": self.numero, "attendu": number_repertoire, "chemin": ("numero",)},
+            )
+        if self.numero and self.repertoire and number_repertoire != self.repertoire:
+            raise PydanticCustomError(
+                "numero_repertoire",
+                "le numéro {numero} est celui d'une fiche {attendu}, pas {repertoire}\u00a0: "
+                "corrigez le numéro ou le répertoire",
+                {
+                    "numero": self.numero,
+                    "attendu": number_repertoire,
+                    "repertoire": self.repertoire,
+                    "chemin": ("numero",),
+                },
+            )
+        if self.niveau is not None and self.registre != "RNCP":
+            raise PydanticCustomError(
+                "niveau_hors_rncp",
+                "un niveau (1 à 8) ne s'indique que pour une certification enregistrée au RNCP\u00a0: "
+                "indiquez repertoire: RNCP et son numéro, ou retirez le niveau",
+                {"chemin": ("niveau",)},
+            )
+        return self
+
+    @property
+    def registre(self) -> str | None:
+        """« RNCP » or « RS »: the répertoire, or the one its number names; None when registered nowhere known."""
+        if self.repertoire in ("RNCP", "RS"):
+            return self.repertoire
+        if self.numero and self.repertoire is None:
+            return _CERTIFICATION_NUMBER.fullmatch(self.numero).group(1)
+        return None
+
+    @property
+    def chiffres(self) -> str | None:
+        """The digits of the number, which the public record's address ends with."""
+        return _CERTIFICATION_NUMBER.fullmatch(self.numero).group(2) if self.numero else None
 
 
 class Cqp(_Strict):
@@ -263,6 +619,20 @@ class Cqp(_Strict):
     branche: Text | None = Field(None, description="Branche professionnelle (facultatif).")
     instance: Text | None = Field(
         None, description="Instance qui publie le référentiel, par exemple la CPNEFP (facultatif)."
+    )
+
+
+class Cqp2(Cqp):
+    """Identity of the certificate, with its official registration and who it is for (format 2)."""
+
+    certification: Certification | None = Field(
+        None, description="Identité officielle : répertoire, numéro, niveau, certificateur, enregistrement (facultatif)."
+    )
+    public: Markdown | None = Field(None, description="À qui s'adresse le CQP (Markdown, facultatif).")
+    prerequis: list[Item] = Field(default_factory=list, description="Prérequis pour entrer en formation (facultatif).")
+    acces: list[Item] = Field(
+        default_factory=list,
+        description="Voies d'accès : contrat de professionnalisation, VAE, période de reconversion… (facultatif).",
     )
 
 
@@ -379,11 +749,40 @@ class Livret(_Strict):
     fiche: FicheLabels = Field(default_factory=FicheLabels, description="Grille « De la formation à l'entreprise ».")
 
 
-class Referentiel(_Strict):
-    """A whole référentiel: what the branch publishes for one CQP."""
 
-    format: Literal[1] = Field(description="Version du format de ce fichier : toujours 1.")
-    cqp: Cqp = Field(description="Identité du CQP : code, intitulé, branche et instance.")
+class Bloc(_Strict):
+    """A bloc de compétences (format 2): its activities, its evaluation and its competences."""
+
+    code: Identifiant = Field(
+        description="Code du bloc, unique dans le fichier : lettres, chiffres, « . », « - » ou « _ » (BC01)."
+    )
+    intitule: Text = Field(description="Intitulé du bloc de compétences.")
+    activites: list[Item] = Field(
+        default_factory=list, description="Les activités du bloc (référentiel d'activités, facultatif)."
+    )
+    evaluation: Evaluation | None = Field(
+        None, description="Comment le bloc est évalué : modalités, seuil de réussite, jury (facultatif)."
+    )
+    competences: list[Competence2] = Field(min_length=1, description="Les compétences du bloc (au moins une).")
+
+    def competences_triees(self) -> list[Competence2]:
+        return sorted(self.competences, key=lambda c: numero_key(c.numero))
+
+    @property
+    def total_heures(self) -> Volume | None:
+        return somme((("compétence", str(c.numero)), c.total_heures) for c in self.competences_triees())
+
+
+class Referentiel(_Strict):
+    """A whole référentiel, in any format: what the branch publishes for one CQP.
+
+    Referentiel1 (competences at the top) and Referentiel2 (blocs de compétences) share these keys and
+    give the views the same attributes: competences (all, in the file's order), competences_triees(),
+    blocs (none in format 1), par_bloc(), total_heures, libelle().
+    """
+
+    format: int = Field(description="Version du format de ce fichier.")
+    cqp: Cqp = Field(description="Identité du CQP.")
     version: Version = Field(
         description="Version du référentiel : numéro, date et statut, affichés sur chaque page et sur le livret."
     )
@@ -393,17 +792,91 @@ class Referentiel(_Strict):
     livret: Livret = Field(
         default_factory=Livret, description="Libellés du livret et des pages ; chaque clé a une valeur par défaut."
     )
-    competences: list[Competence] = Field(min_length=1, description="Les compétences du CQP (au moins une).")
 
     @model_validator(mode="before")
     @classmethod
     def _format_as_number(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("format") == "1":
-            return {**data, "format": 1}
+        if isinstance(data, dict) and isinstance(data.get("format"), str) and data["format"].strip() in ("1", "2"):
+            return {**data, "format": int(data["format"].strip())}
         return data
 
+    def competences_triees(self) -> list[Any]:
+        """The competences in the order the guide shows them: by number, bloc after bloc."""
+        return [c for _, competences in self.par_bloc() for c in competences]
+
+    def par_bloc(self) -> list[tuple[Bloc | None, list[Any]]]:
+        """The competences grouped by bloc, each group by number; format 1 has one group, without a bloc."""
+        return [(bloc, bloc.competences_triees()) for bloc in self.blocs]
+
+    def bloc_de(self, competence: Any) -> Bloc | None:
+        return next((bloc for bloc in self.blocs if any(c is competence for c in bloc.competences)), None)
+
+    def competence(self, numero: object) -> Any:
+        for competence in self.competences:
+            if competence.numero == numero:
+                return competence
+        raise KeyError(numero)
+
+    @property
+    def total_heures(self) -> Volume | None:
+        """The whole CQP's range, summed over competences (None: no hours known anywhere)."""
+        return somme((("compétence", str(c.numero)), c.total_heures) for c in self.competences_triees())
+
+    def modules_facultatifs(self) -> list[BaseModule]:
+        return [m for c in self.competences for m in c.modules if m.facultatif]
+
+    def evaluations_de(self, competence: Any) -> list[tuple[Bloc | None, Evaluation]]:
+        """How a competence is assessed: its bloc's evaluation, then its own (format 2; none in format 1)."""
+        bloc = self.bloc_de(competence)
+        found: list[tuple[Bloc | None, Evaluation]] = []
+        if bloc is not None and bloc.evaluation is not None:
+            found.append((bloc, bloc.evaluation))
+        if competence.evaluation is not None:
+            found.append((None, competence.evaluation))
+        return found
+
+    @property
+    def heures_detaillees(self) -> bool:
+        """Some competence or module has hours: the hours table has something to show."""
+        return any(c.total_heures is not None for c in self.competences)
+
+    @property
+    def certification(self) -> Certification | None:
+        return None
+
+    @property
+    def public(self) -> str | None:
+        return None
+
+    @property
+    def prerequis(self) -> list[Any]:
+        return []
+
+    @property
+    def acces(self) -> list[Any]:
+        return []
+
+    @property
+    def evaluations(self) -> bool:
+        """The référentiel says how some bloc or competence is assessed."""
+        return any(b.evaluation for b in self.blocs) or any(c.evaluation for c in self.competences)
+
+    def libelle(self, text: str) -> str:
+        """Fill the {intitule} and {instance} placeholders of a livret text."""
+        return text.replace("{intitule}", self.cqp.intitule).replace("{instance}", self.cqp.instance or "branche")
+
+
+class Referentiel1(Referentiel):
+    """A référentiel in format 1: the competences at the top, every module with its hours."""
+
+    format: Literal[1] = Field(description="Version du format de ce fichier : 1 (format d'origine, sans blocs).")
+    cqp: Cqp = Field(description="Identité du CQP : code, intitulé, branche et instance.")
+    competences: list[Competence] = Field(  # type: ignore[assignment]
+        min_length=1, description="Les compétences du CQP (au moins une)."
+    )
+
     @model_validator(mode="after")
-    def _unique_numbers(self) -> Referentiel:
+    def _unique_numbers(self) -> Referentiel1:
         seen: dict[object, int] = {}
         for i, competence in enumerate(self.competences):
             if competence.numero in seen:
@@ -431,22 +904,128 @@ class Referentiel(_Strict):
         return self
 
     @property
-    def total_heures(self) -> Heures:
-        """The whole CQP's range, summed over competences: the one place totals are computed."""
-        total = Heures.model_construct(min=Decimal(0), max=Decimal(0))
+    def blocs(self) -> list[Bloc]:
+        """Format 1 has no blocs: its competences form one group, shown without a bloc."""
+        return []
+
+    def par_bloc(self) -> list[tuple[Bloc | None, list[Any]]]:
+        return [(None, sorted(self.competences, key=lambda c: c.numero))]
+
+
+class Referentiel2(Referentiel):
+    """A référentiel in format 2: blocs de compétences, the certification's identity, evaluation, optional hours."""
+
+    format: Literal[2] = Field(description="Version du format de ce fichier : 2 (blocs de compétences).")
+    cqp: Cqp2 = Field(
+        description="Identité du CQP : code, intitulé, branche, instance, certification, public, prérequis, voies d'accès."
+    )
+    duree: Heures | None = Field(
+        None,
+        description="Durée totale de la formation {min, max}, quand le référentiel ne donne qu'un total "
+        "(alors ni les compétences ni les modules n'ont d'heures). Exemple : {min: 70, max: 210}.",
+    )
+    blocs: list[Bloc] = Field(  # type: ignore[assignment]
+        min_length=1, description="Les blocs de compétences du CQP (au moins un), dans l'ordre du référentiel."
+    )
+
+    @model_validator(mode="after")
+    def _unique_codes_and_numbers(self) -> Referentiel2:
+        codes: dict[str, int] = {}
+        numeros: dict[str, tuple[int, int]] = {}
+        modules: dict[str, tuple[int, int, int]] = {}
+        for i, bloc in enumerate(self.blocs):
+            if bloc.code.casefold() in codes:
+                raise PydanticCustomError(
+                    "doublon_bloc",
+                    "code de bloc « {code} » en double (déjà utilisé par blocs[{autre}])",
+                    {"code": bloc.code, "autre": codes[bloc.code.casefold()], "chemin": ("blocs", i, "code")},
+                )
+            codes[bloc.code.casefold()] = i
+            for j, competence in enumerate(bloc.competences):
+                key = str(competence.numero).casefold()
+                if key in numeros:
+                    a, b = numeros[key]
+                    raise PydanticCustomError(
+                        "doublon_competence",
+                        "numéro de compétence « {numero} » en double (déjà utilisé par blocs[{a}].competences[{b}])",
+                        {"numero": competence.numero, "a": a, "b": b, "chemin": ("blocs", i, "competences", j, "numero")},
+                    )
+                numeros[key] = (i, j)
+                for k, module in enumerate(competence.modules):
+                    if module.numero in modules:
+                        a, b, c = modules[module.numero]
+                        raise PydanticCustomError(
+                            "doublon_module",
+                            "numéro de module « {numero} » en double "
+                            "(déjà utilisé par blocs[{a}].competences[{b}].modules[{c}])",
+                            {
+                                "numero": module.numero,
+                                "a": a,
+                                "b": b,
+                                "c": c,
+                                "chemin": ("blocs", i, "competences", j, "modules", k, "numero"),
+                            },
+                        )
+                    modules[module.numero] = (i, j, k)
+        return self
+
+    @model_validator(mode="after")
+    def _total_or_details(self) -> Referentiel2:
+        if self.duree is None:
+            return self
         for competence in self.competences:
-            total = total + competence.total_heures
-        return total
+            if competence.heures is not None:
+                where = f"la compétence {competence.numero}"
+                break
+            with_hours = [m for m in competence.modules if m.heures is not None]
+            if with_hours:
+                where = f"le module {with_hours[0].numero}"
+                break
+        else:
+            return self
+        raise PydanticCustomError(
+            "duree_et_heures",
+            "durée totale indiquée alors que {ou} a ses propres heures\u00a0: gardez soit la durée totale (duree), "
+            "soit les heures des compétences et des modules",
+            {"ou": where, "chemin": ("duree",)},
+        )
 
-    def competence(self, numero: int) -> Competence:
-        for competence in self.competences:
-            if competence.numero == numero:
-                return competence
-        raise KeyError(numero)
+    @property
+    def competences(self) -> list[Competence2]:
+        """Every competence, bloc after bloc, in the file's order."""
+        return [c for bloc in self.blocs for c in bloc.competences]
 
-    def competences_triees(self) -> list[Competence]:
-        return sorted(self.competences, key=lambda c: c.numero)
+    @property
+    def total_heures(self) -> Volume | None:
+        if self.duree is not None:
+            return Volume(self.duree.min, self.duree.max)
+        return super().total_heures
 
-    def libelle(self, text: str) -> str:
-        """Fill the {intitule} and {instance} placeholders of a livret text."""
-        return text.replace("{intitule}", self.cqp.intitule).replace("{instance}", self.cqp.instance or "branche")
+    @property
+    def certification(self) -> Certification | None:
+        return self.cqp.certification
+
+    @property
+    def public(self) -> str | None:
+        return self.cqp.public
+
+    @property
+    def prerequis(self) -> list[Any]:
+        return self.cqp.prerequis
+
+    @property
+    def acces(self) -> list[Any]:
+        return self.cqp.acces
+
+
+FORMATS: dict[int, type[Referentiel]] = {1: Referentiel1, 2: Referentiel2}
+
+
+def referentiel_model(data: Any) -> type[Referentiel]:
+    """The model a file's data is validated with, by its ``format`` (a file with blocs and no format: format 2)."""
+    written = data.get("format") if isinstance(data, dict) else None
+    if isinstance(written, str) and written.strip() == "2":
+        return Referentiel2
+    if written is None and isinstance(data, dict) and "blocs" in data:
+        return Referentiel2
+    return Referentiel1

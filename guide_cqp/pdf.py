@@ -3,8 +3,9 @@
 The PDF is the blank paper livret: printed without being filled, it shows the
 same boxes as the web page printed from a browser. Opened in a PDF reader, its
 boxes are form fields. Their names are stable (people keep filled copies, tools
-may read them back); ``<n>`` is the competence's number, ``<i>``/``<j>`` count
-from 1 in the référentiel's order:
+may read them back); ``<n>`` is the competence's number as its address writes it
+(guide_cqp.addresses.slug: « 3 » → ``3``, « C1 » → ``c1``, « A1.2 » → ``a1-2``),
+``<i>``/``<j>`` count from 1 in the référentiel's order:
 
 =============================  ====================  ==========================================
 name                           kind                  where
@@ -12,6 +13,8 @@ name                           kind                  where
 ``couverture_<i>``             text (one line)       cover field i of ``livret.champs_couverture``;
                                text (multi-line)     … a field naming « cachet » or « signature »
 ``c<n>_module_<j>``            checkbox              synthesis sheet: module j of competence n
+``c<n>_formation``             checkbox              synthesis sheet: training to follow, for a
+                                                     competence without modules (format 2)
 ``c<n>_organisme``             text (multi-line)     synthesis sheet: training organisation
 ``c<n>_dates``                 text (multi-line)     synthesis sheet: planned dates
 ``c<n>_heures``                text (multi-line)     synthesis sheet: planned hours
@@ -23,7 +26,10 @@ name                           kind                  where
 =============================  ====================  ==========================================
 
 Field numbers follow the référentiel (competence numbers, module order), so a
-field keeps its name when another competence is added.
+field keeps its name when another competence is added. Format 1's names are
+unchanged by format 2 (the slug of an integer is the integer), and `cqp migrer`
+keeps every name: a livret filled before the migration reads the same after.
+Blocs add no field: they only group the rows and sheets.
 
 Same référentiel, same bytes: the creation and modification dates come from
 the référentiel's version date, the file identifier from its code and version,

@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 
 from . import addresses, french
 from .addresses import Links
-from .model import Competence, ItemDetaille, Referentiel
+from .model import REPERTOIRES, BaseCompetence, ItemDetaille, Referentiel, SavoirFaire
 
 _SAFE_URL = re.compile(r"^(?:https?:|mailto:|[^:]*$)", re.IGNORECASE)
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f-\x9f]+")
@@ -118,9 +118,19 @@ def environment(overrides: Path | None = None) -> Environment:
         number=french.number,
         date_fr=french.date,
         slug=addresses.slug,
+        left_out=french.hours_left_out,
     )
-    env.globals.update(anchor_sheet=addresses.competence_sheet, anchor_module=addresses.module)
+    env.globals.update(
+        anchor_sheet=addresses.competence_sheet,
+        anchor_module=addresses.module,
+        anchor_bloc=addresses.bloc,
+        field=addresses.form_field,
+        bloc_title=addresses.bloc_title,
+        certification_record=addresses.certification_record,
+        repertoires=REPERTOIRES,
+    )
     env.tests["detailed"] = lambda item: isinstance(item, ItemDetaille)
+    env.tests["with_criteria"] = lambda item: isinstance(item, SavoirFaire)
     return env
 
 
@@ -196,7 +206,7 @@ class Views:
     def overview(self, referentiel: Referentiel, links: Links) -> str:
         return self.render("overview.md.j2", referentiel, links=links)
 
-    def competence(self, referentiel: Referentiel, competence: Competence, links: Links) -> str:
+    def competence(self, referentiel: Referentiel, competence: BaseCompetence, links: Links) -> str:
         return self.render("competence.md.j2", referentiel, c=competence, links=links)
 
     def livret(self, referentiel: Referentiel, links: Links | None, *, for_pdf: bool = False) -> str:

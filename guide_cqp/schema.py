@@ -7,7 +7,9 @@ YAML 1.2 editors. So every « text » of the model accepts any scalar, hours acc
 decimal written with a comma, and so on: the schema never flags what the build accepts.
 
 The schema is written for draft 7, the draft editors support best (a description next to a
-``$ref`` is wrapped in ``allOf``, since draft 7 ignores the siblings of ``$ref``).
+``$ref`` is wrapped in ``allOf``, since draft 7 ignores the siblings of ``$ref``). It describes both
+formats: its root sends a file whose ``format`` is 2 to the format 2 block (if/then/else, which
+editors follow key by key), any other file to the format 1 block.
 
 Examples come from the skeleton référentiel that ``cqp nouveau`` creates (a valid file, checked by
 the tests); the livret's labels show their defaults instead.
@@ -25,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
 from . import model
+from .addresses import slug as _slug
 
 SKELETON = Path(__file__).parent / "skeleton"
 SKELETON_REFERENTIEL = SKELETON / "referentiel.yaml"
@@ -41,19 +44,73 @@ _MARKDOWN = "text/markdown"
 UNKNOWN_TYPE = "valeur (voir l'exemple)"  # a type the labels below do not know yet: the tests ask for words
 _PYDANTIC_ONLY = ("ge", "gt", "le", "lt", "max_digits", "decimal_places")
 
+IDENTIFIER_PATTERN = rf"^\s*{model.IDENTIFIER}\s*$"
+NUMERO_PATTERN = rf"^\s*(?!0+\s*$){model.IDENTIFIER}\s*$"  # « 0 » is no competence number
+CERTIFICATION_PATTERN = rf"^\s*{model.CERTIFICATION_NUMBER}\s*$"
+
+
+def _any_case(words: tuple[str, ...]) -> str:
+    """A pattern for these words in any case (draft 7's patterns have no case-insensitive flag)."""
+    return "|".join("".join(f"[{c.lower()}{c.upper()}]" for c in word) for word in words)
+
+
+BOOLEAN_PATTERN = rf"^\s*(?:{_any_case(model.TRUE_WORDS + model.FALSE_WORDS)})\s*$"
+FORMAT_2 = {"properties": {"format": {"enum": [2, "2"]}}, "required": ["format"]}
+
 # French title and description of each block of keys (the model's docstrings are for developers).
 BLOCS: dict[str, tuple[str, str]] = {
     "Referentiel": (
         "Référentiel d'un CQP",
-        "Le fichier référentiel d'un CQP (referentiel.yaml) : ce que la branche publie dans le guide tuteur.",
+        "Le fichier référentiel d'un CQP (referentiel.yaml) : ce que la branche publie dans le guide tuteur. "
+        "Sa clé format dit comment il est écrit : format 2 (blocs de compétences) ou format 1 (le format d'origine).",
     ),
-    "Cqp": ("Le CQP", "Identité du certificat de qualification professionnelle."),
+    "Referentiel2": (
+        "Le fichier",
+        "Les clés écrites au début des lignes, sans retrait, dans un référentiel au format 2 : celui des CQP "
+        "organisés en blocs de compétences, avec l'identité de leur certification et leur évaluation.",
+    ),
+    "Referentiel1": (
+        "Le fichier au format 1",
+        "Les clés écrites au début des lignes, sans retrait, dans un référentiel au format 1 : les compétences "
+        "directement à la racine, chaque module avec ses heures. Ce format reste accepté ; la commande "
+        "« cqp migrer » réécrit un tel fichier au format 2.",
+    ),
+    "Cqp2": (
+        "Le CQP",
+        "Identité du certificat de qualification professionnelle : code, intitulé, branche, instance, "
+        "certification, public visé, prérequis et voies d'accès.",
+    ),
+    "Cqp": ("Le CQP (format 1)", "Identité du certificat de qualification professionnelle, au format 1."),
+    "Certification": (
+        "La certification",
+        "L'identité officielle du CQP : le répertoire de France Compétences où il est enregistré, le numéro de "
+        "sa fiche, son niveau, son certificateur, la référence de la branche et la période d'enregistrement.",
+    ),
+    "Enregistrement": ("La période d'enregistrement", "Les dates de début et de fin de l'enregistrement du CQP."),
     "Version": (
         "La version",
         "L'édition du référentiel : chaque version publiée reste consultable en ligne.",
     ),
-    "Competence": ("Une compétence", "Un domaine de compétence du CQP, avec ses modules de formation."),
-    "Module": ("Un module de formation", "Un module de formation d'une compétence."),
+    "Bloc": (
+        "Un bloc de compétences",
+        "Un ensemble de compétences évaluées et validées ensemble, avec ses activités et son évaluation.",
+    ),
+    "Evaluation": (
+        "Une évaluation",
+        "Comment un bloc ou une compétence est évalué : les épreuves, le seuil de réussite, le jury.",
+    ),
+    "Modalite": ("Une épreuve", "Une modalité d'évaluation : mise en situation professionnelle, entretien, dossier…"),
+    "Competence2": (
+        "Une compétence",
+        "Une compétence d'un bloc, avec ce que le candidat doit savoir faire et, s'il y en a, ses modules de formation.",
+    ),
+    "Competence": ("Une compétence (format 1)", "Un domaine de compétence du CQP, avec ses modules de formation."),
+    "SavoirFaire": (
+        "Un savoir-faire avec ses critères",
+        "Dans la liste savoir_faire, un savoir-faire qui porte ses propres critères d'évaluation.",
+    ),
+    "Module2": ("Un module de formation", "Un module de formation d'une compétence."),
+    "Module": ("Un module de formation (format 1)", "Un module de formation d'une compétence, au format 1."),
     "Heures": (
         "Une plage d'heures",
         "Le volume horaire préconisé, d'une simple mise à niveau (minimum) à un parcours complet (maximum).",
@@ -99,8 +156,22 @@ class _EditorSchema(GenerateJsonSchema):
             }
         if function is model._parse_int:
             minimum = schema["schema"].get("ge", 0)
+            maximum = schema["schema"].get("le")
             pattern = r"^\s*0*[1-9][0-9]*\s*$" if minimum >= 1 else r"^\s*[0-9]+\s*$"
-            return {"anyOf": [{"type": "integer", "minimum": minimum}, {"type": "string", "pattern": pattern}]}
+            integer: dict[str, Any] = {"type": "integer", "minimum": minimum}
+            if maximum is not None and maximum < 10:
+                pattern = rf"^\s*0*[{minimum}-{maximum}]\s*$"
+                integer["maximum"] = maximum
+            return {"anyOf": [integer, {"type": "string", "pattern": pattern}]}
+        # An editor reads « BC01 » as text, but « 12 » or « 1.2 » as numbers: the build reads them as text.
+        if function is model._parse_identifier:
+            return {"type": ["string", "number"], "pattern": IDENTIFIER_PATTERN, "exclusiveMinimum": 0}
+        if function is model._parse_numero:
+            return {"type": ["string", "number"], "pattern": NUMERO_PATTERN, "exclusiveMinimum": 0}
+        if function is model._parse_certification_number:
+            return {"type": "string", "pattern": CERTIFICATION_PATTERN}
+        if function is model._parse_bool:
+            return {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": BOOLEAN_PATTERN}]}
         if function is model._parse_date:
             return {"type": "string", "format": "date", "pattern": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"}
         return super().function_before_schema(schema)
@@ -126,18 +197,32 @@ class _EditorSchema(GenerateJsonSchema):
         return False
 
 
+ROOTS = {2: "Referentiel2", 1: "Referentiel1"}  # the block of each format, the current one first
+
+
 @cache
 def referentiel_schema() -> dict[str, Any]:
     """The JSON Schema of referentiel.yaml, ready to be written as schema/referentiel.schema.json."""
-    generated = model.Referentiel.model_json_schema(schema_generator=_EditorSchema)
-    for name, definition in [("Referentiel", generated), *generated.get("$defs", {}).items()]:
-        titre, description = BLOCS[name]
-        definition["title"] = titre
-        definition["description"] = description
-    _add_examples(generated, _skeleton_data())
-    generated = _draft7(generated)
-    definitions = generated.pop("$defs")
-    return {"$schema": DRAFT, **generated, "$defs": definitions}
+    _, generated = models_json_schema(
+        [(model.FORMATS[n], "validation") for n in ROOTS], schema_generator=_EditorSchema, ref_template="#/$defs/{model}"
+    )
+    titre, description = BLOCS["Referentiel"]
+    root: dict[str, Any] = {
+        "title": titre,
+        "description": description,
+        "type": "object",
+        "required": ["format"],
+        "if": FORMAT_2,
+        "then": {"$ref": f"#/$defs/{ROOTS[2]}"},
+        "else": {"$ref": f"#/$defs/{ROOTS[1]}"},
+        "$defs": generated["$defs"],
+    }
+    for name, definition in root["$defs"].items():
+        definition["title"], definition["description"] = BLOCS[name]
+    _add_examples(root, _skeleton_data())
+    root = _draft7(root)
+    definitions = root.pop("$defs")
+    return {"$schema": DRAFT, **root, "$defs": definitions}
 
 
 def schema_json() -> str:
@@ -157,7 +242,7 @@ def _draft7(node: Any) -> Any:
             continue
         if key in ("properties", "$defs"):
             result[key] = {name: _draft7(sub) for name, sub in value.items()}
-        elif key in ("default", "examples", "enum", "const", "required"):
+        elif key in ("default", "examples", "enum", "const", "required", "if"):
             result[key] = value
         else:
             result[key] = _draft7(value)
@@ -179,7 +264,10 @@ def _alternatives(node: dict[str, Any]) -> list[dict[str, Any]]:
     if "allOf" in node and len(node["allOf"]) == 1:
         return _alternatives(node["allOf"][0])
     if "anyOf" in node and any(alt.get("type") == "null" for alt in node["anyOf"]):
-        return [found for alt in node["anyOf"] if alt.get("type") != "null" for found in _alternatives(alt)]
+        rest = [alt for alt in node["anyOf"] if alt.get("type") != "null"]
+        if len(rest) > 1 and all("$ref" not in alt and alt.get("type") != "array" for alt in rest):
+            return [{"anyOf": rest}]  # one optional value written in several ways (a number, or its text)
+        return [found for alt in rest for found in _alternatives(alt)]
     return [node]
 
 
@@ -231,7 +319,11 @@ def _dates_as_text(value: Any) -> Any:
 
 
 def _add_examples(schema: dict[str, Any], data: Any) -> None:
-    """Give each key its first value in the skeleton as `examples` (lists: their first two items)."""
+    """Give each key its first value in the skeleton (format 2) as `examples` (lists: their first two items).
+
+    A format 1 block takes the example of the same key in its format 2 counterpart when that value
+    suits it too; a key that can hold a few values only shows the first one.
+    """
     seen: set[tuple[str, str]] = set()
 
     def walk(name: str, definition: dict[str, Any], value: Any) -> None:
@@ -258,7 +350,68 @@ def _add_examples(schema: dict[str, Any], data: Any) -> None:
                     if "$ref" in sub and isinstance(value, dict):
                         walk(*_definition(schema, sub["$ref"]), value)
 
-    walk("Referentiel", schema, data)
+    walk(ROOTS[2], schema["$defs"][ROOTS[2]], data)
+    definitions = schema["$defs"]
+    for name, counterpart in _FORMAT_2_COUNTERPARTS.items():
+        for key, prop in definitions[name].get("properties", {}).items():
+            source = definitions[counterpart].get("properties", {}).get(key, {})
+            examples = [_suited(prop, e) for e in source.get("examples", [])]
+            examples = [e for e in examples if e is not None]
+            if "examples" not in prop and examples and _shows_example(schema, prop):
+                prop["examples"] = examples
+    for definition in definitions.values():
+        for prop in definition.get("properties", {}).values():
+            if "examples" not in prop and "enum" in prop:
+                prop["examples"] = [prop["enum"][0]]
+
+
+_FORMAT_2_COUNTERPARTS = {"Referentiel1": "Referentiel2", "Cqp": "Cqp2", "Competence": "Competence2", "Module": "Module2"}
+
+
+def _suited(node: dict[str, Any], value: Any) -> Any:
+    """The value if the key accepts it; of a list, the items it accepts (None: nothing suits)."""
+    if isinstance(value, list) and "items" in node:
+        value = [item for item in value if _suits(node["items"], item)]
+        return value or None
+    return value if _suits(node, value) else None
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+
+
+def _suits(node: dict[str, Any], value: Any) -> bool:
+    """The value is one the key accepts (a format 1 number is an integer, where format 2 also takes « C1 »).
+
+    Enough of JSON Schema for the examples of the skeleton: alternatives, types, enums, patterns, bounds.
+    """
+    if "anyOf" in node or "oneOf" in node:
+        return any(_suits(alt, value) for alt in node.get("anyOf", node.get("oneOf", [])))
+    if "enum" in node:
+        return value in node["enum"]
+    kinds = node.get("type")
+    if kinds is not None:
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        accepted = tuple(t for kind in kinds for t in _JSON_TYPES[kind])
+        if not isinstance(value, accepted) or (isinstance(value, bool) and "boolean" not in kinds):
+            return False
+    if isinstance(value, str) and "pattern" in node and not re.search(node["pattern"], value):
+        return False
+    if isinstance(value, list) and "items" in node and not all(_suits(node["items"], item) for item in value):
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value < node.get("minimum", value) or value > node.get("maximum", value):
+            return False
+        if "exclusiveMinimum" in node and value <= node["exclusiveMinimum"]:
+            return False
+    return True
 
 
 # --- the reference page (« Rédiger le référentiel ») -------------------------------------------
@@ -270,6 +423,7 @@ class Cle:
 
     nom: str
     chemin: str
+    ancre: str  # the id of its entry on the reference page
     type: str
     obligatoire: bool
     description: str
@@ -288,35 +442,41 @@ class Bloc:
     chemins: list[str]  # where the block appears in the file (empty for the file itself)
     description: str
     cles: list[Cle]
+    format: int = 2  # 1: a block only format 1 files have, documented after the others
 
 
 def reference(schema: dict[str, Any] | None = None) -> list[Bloc]:
-    """Every block of the schema with its keys, in the order a writer meets them (required blocks first)."""
+    """Every block of the schema with its keys, in the order a writer meets them (required blocks first):
+    the blocks of format 2, then those only format 1 files have."""
     schema = schema or referentiel_schema()
-    order: list[tuple[str, dict[str, Any]]] = []
+    order: list[tuple[str, dict[str, Any], int]] = []
     chemins: dict[str, list[str]] = {}
+    formats: dict[str, int] = {}
 
-    def visit(name: str, definition: dict[str, Any], chemin: str, inside: tuple[str, ...]) -> None:
+    def visit(name: str, definition: dict[str, Any], chemin: str, inside: tuple[str, ...], format_: int) -> None:
         if name in inside:  # an element's own sub-list: documented by the element's section
             return
         if name in chemins:
-            chemins[name].append(chemin)
+            if format_ == formats[name]:  # format 1 places are not listed for a block format 2 has too
+                chemins[name].append(chemin)
             return
         chemins[name] = [chemin] if chemin else []
-        order.append((name, definition))
+        formats[name] = format_
+        order.append((name, definition, format_))
         props = definition.get("properties", {})
         required = set(definition.get("required", []))
         for key in sorted(props, key=lambda k: k not in required):  # stable: model order within each group
             prefix = f"{chemin}.{key}" if chemin else key
             for alt in _alternatives(props[key]):
                 if "$ref" in alt:
-                    visit(*_definition(schema, alt["$ref"]), prefix, (*inside, name))
+                    visit(*_definition(schema, alt["$ref"]), prefix, (*inside, name), format_)
                 for item in _item_alternatives(alt):
                     if "$ref" in item:
-                        visit(*_definition(schema, item["$ref"]), f"{prefix}[]", (*inside, name))
+                        visit(*_definition(schema, item["$ref"]), f"{prefix}[]", (*inside, name), format_)
 
-    visit("Referentiel", schema, "", ())
-    return [_bloc(schema, name, definition, chemins[name]) for name, definition in order]
+    for format_, root in ROOTS.items():
+        visit(root, schema["$defs"][root], "", (), format_)
+    return [_bloc(schema, name, definition, chemins[name], format_) for name, definition, format_ in order]
 
 
 def _item_alternatives(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -329,15 +489,18 @@ def anchor(name: str) -> str:
     return f"bloc-{name.lower()}"
 
 
-def _bloc(schema: dict[str, Any], name: str, definition: dict[str, Any], chemins: list[str]) -> Bloc:
+def _bloc(schema: dict[str, Any], name: str, definition: dict[str, Any], chemins: list[str], format_: int) -> Bloc:
     required = set(definition.get("required", []))
     cles = []
     for key, prop in definition.get("properties", {}).items():
         child = _block_of(schema, prop)
+        chemin = f"{chemins[0]}.{key}" if chemins else key
         cles.append(
             Cle(
                 nom=key,
-                chemin=f"{chemins[0]}.{key}" if chemins else key,
+                chemin=chemin,
+                # Both formats have keys at the root and in cqp: format 1's entries get ids of their own.
+                ancre=f"cle-{'format-1-' if format_ == 1 else ''}{_slug(chemin)}",
                 type=type_label(schema, prop),
                 obligatoire=key in required,
                 description=prop.get("description", ""),
@@ -353,6 +516,7 @@ def _bloc(schema: dict[str, Any], name: str, definition: dict[str, Any], chemins
         chemins=chemins,
         description=definition.get("description", ""),
         cles=cles,
+        format=format_,
     )
 
 
@@ -378,7 +542,15 @@ def _label(schema: dict[str, Any], node: dict[str, Any], plural: bool = False) -
         items = node["items"]
         alternatives = items.get("oneOf", [items])
         return "liste de " + " ou de ".join(_label(schema, alt, plural=True) for alt in alternatives)
+    if node.get("pattern") == NUMERO_PATTERN:
+        return "numéros ou identifiants" if plural else "numéro ou identifiant (3, C1, A1.2)"
+    if node.get("pattern") == IDENTIFIER_PATTERN:
+        return "codes" if plural else "code (lettres, chiffres, « . », « - », « _ »)"
+    if node.get("pattern") == CERTIFICATION_PATTERN:
+        return "numéros de fiche" if plural else "numéro de fiche (RNCP… ou RS…)"
     kinds = {alt.get("type") for alt in node.get("anyOf", [])}
+    if kinds == {"boolean", "string"}:
+        return "oui ou non (true ou false)"
     if kinds == {"integer", "string"}:
         return "nombres entiers" if plural else "nombre entier"
     if kinds == {"number", "string"}:

@@ -9,9 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import model as models
 from .errors import Path_, Probleme, ReferentielInvalide, display_name
 from .load import Document, parse_document, read_text
-from .model import Referentiel
+from .model import Referentiel, referentiel_model
 
 _MESSAGES = {
     "missing": "champ obligatoire manquant",
@@ -33,6 +34,9 @@ _MESSAGES = {
     "model_attributes_type": "bloc de clés attendu (clé: valeur sur les lignes suivantes)",
     "dict_type": "bloc de clés attendu (clé: valeur sur les lignes suivantes)",
     "literal_error": "valeur non prise en charge\u00a0: attendu {expected}",
+    "less_than_equal": "doit être inférieur ou égal à {le}",
+    "bool_type": "valeur attendue\u00a0: true ou false (oui ou non)",
+    "int_from_float": "nombre entier attendu",
     "date_type": "date attendue au format AAAA-MM-JJ",
 }
 
@@ -56,9 +60,12 @@ def parse_referentiel(text: str, fichier: str = "referentiel.yaml") -> Referenti
 def validate_document(doc: Document) -> Referentiel:
     problemes = list(doc.problemes)
     try:
-        referentiel = Referentiel.model_validate(doc.data)
+        referentiel = referentiel_model(doc.data).model_validate(doc.data)
     except ValidationError as exc:
-        problemes += [translate(doc, error) for error in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+        if isinstance(doc.data, dict) and "competences" in doc.data:  # a format 2 file with format 1's list:
+            errors = [e for e in errors if not (e["type"] == "missing" and e["loc"] == ("blocs",))]  # one message
+        problemes += [translate(doc, error) for error in errors]
         raise ReferentielInvalide(problemes) from None
     if problemes:
         raise ReferentielInvalide(problemes)
@@ -74,9 +81,11 @@ def translate(doc: Document, error: Any) -> Probleme:
         chemin = chemin + tuple(ctx["chemin"])
     if kind == "extra_forbidden":
         key = str(chemin[-1])
-        return doc.probleme(chemin, f"clé inconnue « {key} »{_suggestion(doc, chemin)}", key=True)
+        return doc.probleme(chemin, f"clé inconnue « {key} »{_other_format(doc, chemin) or _suggestion(doc, chemin)}", key=True)
     if kind == "format" or (kind == "literal_error" and chemin == ("format",)):
-        return doc.probleme(chemin, "format de fichier non pris en charge\u00a0: écrivez « format: 1 »")
+        return doc.probleme(
+            chemin, "format de fichier non pris en charge\u00a0: écrivez « format: 1 » ou « format: 2 »"
+        )
     if kind == "missing":
         ligne, colonne = doc.position(chemin[:-1]) or (None, None)
         return Probleme(doc.fichier, ligne, colonne, chemin, "champ obligatoire manquant")
@@ -84,7 +93,10 @@ def translate(doc: Document, error: Any) -> Probleme:
     if template is None:
         message = error["msg"]  # our own PydanticCustomError messages are already French
     else:
-        message = template.format(**{k: v for k, v in ctx.items() if isinstance(v, (str, int, float))})
+        values = {k: v for k, v in ctx.items() if isinstance(v, (str, int, float))}
+        if kind == "literal_error":  # pydantic lists the values in English: « 'RNCP', 'RS' or 'aucun' »
+            values["expected"] = str(values.get("expected", "")).replace("' or '", "' ou '")
+        message = template.format(**values)
     if error.get("input") is None and "chemin" not in ctx:
         message = f"champ vide\u00a0: {message}"
     return doc.probleme(chemin, message)
@@ -104,7 +116,7 @@ def _user_path(loc: tuple[Any, ...]) -> Path_:
 
 def _suggestion(doc: Document, chemin: Path_) -> str:
     """« vouliez-vous dire … ? » from the keys the model accepts at this place."""
-    fields = _fields_at(chemin[:-1])
+    fields = _fields_at(chemin[:-1], referentiel_model(doc.data))
     if not fields:
         return ""
     key = str(chemin[-1])
@@ -118,20 +130,53 @@ def _suggestion(doc: Document, chemin: Path_) -> str:
     return f"\u00a0; clés possibles ici\u00a0: {', '.join(sorted(fields))}"
 
 
-def _fields_at(chemin: Path_) -> list[str]:
+def _other_format(doc: Document, chemin: Path_) -> str:
+    """A key of the other format: say which format it belongs to, rather than suggest a near key."""
+    key = str(chemin[-1])
+    root = referentiel_model(doc.data)
+    if root is models.Referentiel1 and chemin == ("blocs",):
+        return (
+            "\u00a0: les blocs de compétences demandent le format 2. Écrivez « format: 2 » en tête du fichier "
+            "(la commande « cqp migrer » convertit un fichier au format 1)"
+        )
+    if root is models.Referentiel2 and chemin == ("competences",):
+        return (
+            "\u00a0: au format 2, les compétences se rangent dans des blocs "
+            "(blocs:, puis pour chaque bloc code:, intitule: et competences:)"
+        )
+    here = _model_at(chemin[:-1], root)
+    counterpart = _FORMAT_2.get(here) if root is models.Referentiel1 else None
+    if counterpart is not None and key in counterpart.model_fields:
+        return "\u00a0: cette clé appartient au format 2. Écrivez « format: 2 » en tête du fichier (voir « cqp migrer »)"
+    return ""
+
+
+_FORMAT_2: dict[type[BaseModel] | None, type[BaseModel]] = {
+    models.Referentiel1: models.Referentiel2,
+    models.Cqp: models.Cqp2,
+    models.Competence: models.Competence2,
+    models.Module: models.Module2,
+}
+
+
+def _fields_at(chemin: Path_, root: type[BaseModel] = models.Referentiel1) -> list[str]:
     """The keys allowed in the mapping at `chemin`, by walking the model's annotations."""
-    model: type[BaseModel] | None = Referentiel
+    model = _model_at(chemin, root)
+    return list(model.model_fields) if model else []
+
+
+def _model_at(chemin: Path_, root: type[BaseModel]) -> type[BaseModel] | None:
+    """The model of the mapping at `chemin`, by walking the model's annotations from the file's root."""
+    model: type[BaseModel] | None = root
     for part in chemin:
         if isinstance(part, int) or model is None:
             continue
         field = model.model_fields.get(part)
         model = _model_of(field.annotation) if field else None
-    if model is None:
+    if model is None and chemin and isinstance(chemin[-1], int):
         # Items of contenu / activites are the only nested mapping without a model at the path.
-        from .model import ItemDetaille
-
-        model = ItemDetaille if chemin and isinstance(chemin[-1], int) else None
-    return list(model.model_fields) if model else []
+        model = models.ItemDetaille
+    return model
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:

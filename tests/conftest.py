@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SEED_REFERENTIEL = ROOT / "referentiel.yaml"
 OTHER_REFERENTIEL = DATA / "autre-referentiel.yaml"
+# Format 2: a real CQPM organised in blocs (with hours for some modules only), and a CQP without any hours.
+OMI_REFERENTIEL = DATA / "omi-format2.yaml"
+NO_HOURS_REFERENTIEL = DATA / "sans-heures-format2.yaml"
 # Debian's Chromium (Playwright's own browser download does not work here), for Playwright and for --print-to-pdf.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -185,6 +188,30 @@ def other_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     build = run_build(OTHER_REFERENTIEL, tmp_path_factory.mktemp("other") / "site")
     assert build.returncode == 0, build.output
     return build
+
+
+@pytest.fixture(scope="session")
+def omi_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The format 2 référentiel in blocs, built once with its PDF."""
+    build = run_build(OMI_REFERENTIEL, tmp_path_factory.mktemp("omi") / "site", pdf=True)
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture(scope="session")
+def no_hours_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The format 2 référentiel that gives no hours at all, built once with its PDF."""
+    build = run_build(NO_HOURS_REFERENTIEL, tmp_path_factory.mktemp("sans-heures") / "site", pdf=True)
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture(scope="module", params=["omi", "sans-heures"])
+def format2_built(request: pytest.FixtureRequest) -> tuple[Build, Referentiel]:
+    """Each format 2 test runs on both format 2 référentiels."""
+    if request.param == "omi":
+        return request.getfixturevalue("omi_site"), load_referentiel(OMI_REFERENTIEL)
+    return request.getfixturevalue("no_hours_site"), load_referentiel(NO_HOURS_REFERENTIEL)
 
 
 @pytest.fixture(scope="module", params=["seed", "other"])

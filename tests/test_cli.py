@@ -278,3 +278,115 @@ def test_the_pre_commit_hook_runs_cqp_valider_on_the_referentiel() -> None:
     assert cqp_process(*args, str(OTHER_REFERENTIEL)).returncode == 0
     bad = cqp_process(*args, str(OTHER_REFERENTIEL), str(INVALID / "cle-inconnue-module.yaml"))
     assert_french_error(bad)
+
+
+# --- cqp migrer, and the exports of format 2 ---------------------------------------------------------------
+
+MIGRATED = [SEED_REFERENTIEL, OTHER_REFERENTIEL, ROOT / "tests" / "data" / "squelette-format1.yaml"]
+
+
+def comment_lines(text: str) -> list[str]:
+    """The comments of a YAML file, without their indentation (migrating moves them right)."""
+    return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
+
+
+@pytest.mark.parametrize("path", MIGRATED, ids=["seed", "autre", "squelette"])
+def test_migrer_rewrites_format_1_as_format_2_with_the_same_content_and_comments(path: Path, tmp_path: Path) -> None:
+    from guide_cqp.migrate import BLOC_CODE, essentials
+
+    source = tmp_path / "referentiel.yaml"
+    original = path.read_text(encoding="utf-8").replace("\nversion:", "\n# Une remarque de la branche.\nversion:", 1)
+    source.write_text(original, encoding="utf-8")
+    run = cqp("migrer", str(source))
+    assert run.returncode == 0, run.stderr
+    migrated = parse_referentiel(run.out)
+    before = parse_referentiel(original)
+    assert migrated.format == 2 and before.format == 1
+    assert [b.code for b in migrated.blocs] == [BLOC_CODE]
+    assert essentials(migrated) == essentials(before)
+    # Same competences, modules and hours, hence the same PDF field names.
+    assert [c.numero for c in migrated.competences_triees()] == [c.numero for c in before.competences_triees()]
+    assert migrated.total_heures == before.total_heures
+    # Every comment kept, plus the one that asks to rename the bloc; the YAML goes to stdout, the note to stderr.
+    kept = comment_lines(run.out)
+    assert [line for line in kept if line in comment_lines(original)] == comment_lines(original)
+    assert any("renommez-le" in line for line in kept)
+    assert "renommez-le" in run.stderr and BLOC_CODE in run.stderr
+    assert source.read_text(encoding="utf-8") == original, "without an option the file is left as it was"
+
+
+def test_migrer_writes_to_a_file_or_in_place(tmp_path: Path) -> None:
+    source = tmp_path / "referentiel.yaml"
+    source.write_text(OTHER_REFERENTIEL.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "format2.yaml"
+    run = cqp("migrer", str(source), "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    assert "renommez-le" in run.out and str(out) in run.out
+    assert load_referentiel(out).format == 2 and load_referentiel(source).format == 1
+    run = cqp("migrer", "--sur-place", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert source.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+    assert cqp("valider", str(source)).returncode == 0
+
+
+def test_migrer_refuses_in_french(tmp_path: Path) -> None:
+    run = cqp("migrer", str(ROOT / "tests" / "data" / "omi-format2.yaml"))
+    assert_french_error(run)
+    assert "déjà au format 2" in run.stderr and run.out == ""
+    run = cqp("migrer", str(INVALID / "heures-negatives.yaml"))
+    assert_french_error(run)
+    assert "heures-negatives.yaml, ligne" in run.stderr and run.out == ""
+    run = cqp("migrer", str(OTHER_REFERENTIEL), "-o", str(tmp_path / "x.yaml"), "--sur-place")
+    assert_french_error(run, code=2)
+    assert "ne se combine pas" in run.stderr
+    assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize("name", ["omi-format2.yaml", "sans-heures-format2.yaml"])
+def test_exporter_csv_of_format_2_has_a_bloc_column_and_empty_cells_for_unknown_hours(name: str) -> None:
+    path = ROOT / "tests" / "data" / name
+    run = cqp("exporter", "--format", "csv", str(path))
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.reader(io.StringIO(run.stdout.decode("utf-8-sig")), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    assert header[:2] == ["Bloc", "Intitulé du bloc"] and header[-2:] == ["Heures min", "Heures max"]
+    assert all(len(row) == len(header) for row in body)
+    ref = load_referentiel(path)
+    modules = sum(len(c.modules) for c in ref.competences)
+    assert len(body) == modules + len(ref.competences) + len(ref.blocs) + 1
+
+    def cells(volume: Any) -> list[str]:
+        return [fr_number(volume.min), fr_number(volume.max)] if volume is not None else ["", ""]
+
+    for row in body:
+        for cell in row[-2:]:
+            assert re.fullmatch(r"|[0-9]+(,[0-9]+)?", cell), row
+    for bloc, competences in ref.par_bloc():
+        rows_of_bloc = [row for row in body if row[0] == bloc.code]
+        assert rows_of_bloc[-1][-2:] == cells(bloc.total_heures)
+        for c in competences:
+            subtotal = next(row for row in rows_of_bloc if row[2] == str(c.numero) and not row[4])
+            assert subtotal[-2:] == cells(c.total_heures)
+            for m in c.modules:
+                row = next(row for row in rows_of_bloc if row[4] == m.numero)
+                assert row[6] == ("oui" if m.facultatif else "")
+                assert row[-2:] == (cells(m.heures) if not c.plage_commune else ["", ""])
+    assert body[-1][-2:] == cells(ref.total_heures)
+    if ref.total_heures is not None and ref.total_heures.hors:
+        assert "durée non indiquée" in body[-1][3]
+
+
+def test_exporter_json_of_format_2_keeps_the_blocs() -> None:
+    data = json.loads(cqp("exporter", "--format", "json", str(ROOT / "tests" / "data" / "omi-format2.yaml")).out)
+    ref = load_referentiel(ROOT / "tests" / "data" / "omi-format2.yaml")
+    assert data["format"] == 2 and "competences" not in data
+    assert [b["code"] for b in data["blocs"]] == [b.code for b in ref.blocs]
+    assert data["cqp"]["certification"]["numero"] == ref.certification.numero
+    modules = [m for b in data["blocs"] for c in b["competences"] for m in c.get("modules", [])]
+    assert any(m["facultatif"] is True for m in modules) and all(isinstance(m["facultatif"], bool) for m in modules)
+
+
+def test_the_skeleton_of_cqp_nouveau_shows_a_bloc() -> None:
+    ref = load_referentiel(schema.SKELETON_REFERENTIEL)
+    assert ref.format == 2 and ref.blocs and ref.blocs[0].evaluation is not None
+    assert ref.certification is not None and ref.public and ref.acces

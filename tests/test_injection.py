@@ -29,7 +29,7 @@ from pypdf import PdfReader
 
 from guide_cqp import model
 from guide_cqp.errors import Path_, format_path
-from guide_cqp.model import Competence, Referentiel
+from guide_cqp.model import Competence, Competence2, Referentiel1, Referentiel2
 from guide_cqp.render import is_safe_url, markdown_filter
 from guide_cqp.validate import load_referentiel
 
@@ -43,6 +43,11 @@ HOSTILE_AS_MARKDOWN = "</title></textarea><script>alert(1)</script> <img src=x o
 # Fields the site does not show (yet): reported, so that a new field is shown or listed here on purpose.
 NOT_SHOWN: set[str] = set()  # every text field of the référentiel appears somewhere
 UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data|file):", re.IGNORECASE)
+IDENTIFIERS = {
+    model._parse_identifier: "BC01",
+    model._parse_numero: "C1",
+    model._parse_certification_number: "RNCP12345",
+}
 
 
 @dataclass
@@ -62,6 +67,9 @@ class Hostile:
         if origin is typing.Annotated:
             base, *extra = typing.get_args(annotation)
             return self.fill(base, path, metadata + tuple(extra), seen)
+        for validator in metadata:  # identifiers and numbers with a shape of their own: nothing to inject
+            if getattr(validator, "func", None) in IDENTIFIERS:
+                return IDENTIFIERS[validator.func]
         if origin in (typing.Union, types.UnionType):
             variants = [a for a in typing.get_args(annotation) if a is not type(None)]
             if len(variants) == 1:
@@ -86,6 +94,8 @@ class Hostile:
             return self.text(path, markdown)
         if annotation in (int, Decimal):
             return "1"
+        if annotation is bool:
+            return "false"
         if annotation is dt.date:
             return "2020-01-02"
         raise TypeError(f"type de champ inconnu de ce test : {annotation!r} ({format_path(path)})")
@@ -101,22 +111,37 @@ def _bare(annotation: Any) -> Any:
     return annotation
 
 
-def hostile_referentiel() -> tuple[dict[str, Any], Hostile]:
+def hostile_referentiel(format_: int = 1) -> tuple[dict[str, Any], Hostile]:
     """Every field filled; two competences so that hours sit once on each level."""
     hostile = Hostile()
-    data = hostile.fill(Referentiel, ())
-    first = data["competences"][0]
+    if format_ == 1:
+        data = hostile.fill(Referentiel1, ())
+        competences: list[Any] = data["competences"]
+        path: Path_ = ("competences", 1)
+    else:
+        data = hostile.fill(Referentiel2, ())
+        data["duree"] = None  # a total alone, or hours on competences and modules: the latter here
+        competences = data["blocs"][0]["competences"]
+        path = ("blocs", 0, "competences", 1)
+    first = competences[0]
     for module in first["modules"]:
         module["heures"] = None
-    second = hostile.fill(Competence, ("competences", 1))
-    second["numero"], second["heures"] = "2", None
-    data["competences"].append(second)
+    second = hostile.fill(Competence if format_ == 1 else Competence2, path)
+    second["numero"], second["heures"] = ("2" if format_ == 1 else "C2"), None
+    competences.append(second)
     return data, hostile
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Hostile, Path]:
-    data, filled = hostile_referentiel()
+def first_competence(format_: int) -> tuple[Path_, str]:
+    """Where the first competence's title is in the file, and the address of its page."""
+    if format_ == 1:
+        return ("competences", 0, "intitule"), "competence-1"
+    return ("blocs", 0, "competences", 0, "intitule"), "competence-c1"
+
+
+@pytest.fixture(scope="module", params=[1, 2], ids=["format 1", "format 2"])
+def hostile(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Hostile, Path]:
+    data, filled = hostile_referentiel(request.param)
     path = tmp_path_factory.mktemp("hostile") / "referentiel.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
     build = build_in_process(path, tmp_path_factory.mktemp("hostile-site") / "site", pdf=True)
@@ -203,9 +228,10 @@ def test_every_text_shows_literally_on_every_page(hostile: tuple[Build, Hostile,
 
 
 def test_titles_and_navigation_show_the_text_not_markup(hostile: tuple[Build, Hostile, Path]) -> None:
-    build, filled, _ = hostile
-    tag = next(t for t, (path, _) in filled.texts.items() if path == ("competences", 0, "intitule"))
-    page = BeautifulSoup((build.site / CODE / "competence-1" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    build, filled, source = hostile
+    where, address = first_competence(load_referentiel(source).format)
+    tag = next(t for t, (path, _) in filled.texts.items() if path == where)
+    page = BeautifulSoup((build.site / CODE / address / "index.html").read_text(encoding="utf-8"), "html.parser")
     literal = fold(expected(tag, False))
     assert literal in fold(page.title.get_text()), page.title
     assert any(literal in fold(a.get_text(" ")) for a in page.select("nav a")), "nav"
@@ -213,7 +239,7 @@ def test_titles_and_navigation_show_the_text_not_markup(hostile: tuple[Build, Ho
 
 
 def test_the_search_index_holds_escaped_text_only(hostile: tuple[Build, Hostile, Path]) -> None:
-    build, filled, _ = hostile
+    build, filled, source = hostile
     docs = json.loads((build.site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
     shown = set()
     for doc in docs:
@@ -227,7 +253,8 @@ def test_the_search_index_holds_escaped_text_only(hostile: tuple[Build, Hostile,
                 if tag in text:
                     shown.add(tag)
                     assert text.count(fold(expected(tag, markdown))) == text.count(tag), (doc["location"], key, tag)
-    competence_tag = next(t for t, (path, _) in filled.texts.items() if path == ("competences", 0, "intitule"))
+    where, _ = first_competence(load_referentiel(source).format)
+    competence_tag = next(t for t, (path, _) in filled.texts.items() if path == where)
     assert competence_tag in shown
 
 

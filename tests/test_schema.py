@@ -20,14 +20,21 @@ import jsonschema
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, Build
+from conftest import DATA, OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, Build
 
-from guide_cqp import addresses, french, model, render, schema
+from guide_cqp import french, model, render, schema
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.validate import load_referentiel, parse_referentiel
 
 COMMITTED = ROOT / "schema" / "referentiel.schema.json"
-VALID_FILES = [SEED_REFERENTIEL, OTHER_REFERENTIEL, schema.SKELETON_REFERENTIEL]
+VALID_FILES = {
+    "seed": SEED_REFERENTIEL,
+    "autre": OTHER_REFERENTIEL,
+    "skeleton": schema.SKELETON_REFERENTIEL,
+    "squelette format 1": DATA / "squelette-format1.yaml",
+    "omi format 2": DATA / "omi-format2.yaml",
+    "sans heures format 2": DATA / "sans-heures-format2.yaml",
+}
 SCHEMA_LINE = "# yaml-language-server: $schema="
 
 
@@ -123,18 +130,30 @@ def test_the_examples_are_values_the_build_accepts(validator: jsonschema.Draft7V
 # --- accepts what the build accepts ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", VALID_FILES, ids=["seed", "autre", "skeleton"])
+@pytest.mark.parametrize("path", VALID_FILES.values(), ids=VALID_FILES.keys())
 def test_the_schema_accepts_every_valid_referentiel(path: Path, validator: jsonschema.Draft7Validator) -> None:
     load_referentiel(path)
     assert schema_errors(validator, path.read_text(encoding="utf-8")) == []
 
 
-def _skeleton() -> dict[str, Any]:
-    return as_editor_sees(schema.SKELETON_REFERENTIEL.read_text(encoding="utf-8"))
+# The cases start from the skeleton of `cqp nouveau` (format 2) and from the same référentiel in format 1.
+BASES = {"format 2": schema.SKELETON_REFERENTIEL, "format 1": DATA / "squelette-format1.yaml"}
+
+
+def _base(name: str) -> dict[str, Any]:
+    return as_editor_sees(BASES[name].read_text(encoding="utf-8"))
+
+
+def _competences(data: dict[str, Any]) -> list[Any]:
+    return data["blocs"][0]["competences"] if "blocs" in data else data["competences"]
 
 
 def _module(data: dict[str, Any]) -> dict[str, Any]:
-    return data["competences"][0]["modules"][0]
+    return _competences(data)[0]["modules"][0]
+
+
+def _certification(data: dict[str, Any]) -> dict[str, Any]:
+    return data["cqp"]["certification"]
 
 
 Change = Callable[[dict[str, Any]], None]
@@ -142,18 +161,45 @@ Change = Callable[[dict[str, Any]], None]
 ACCEPTED: dict[str, Change] = {
     "heures avec une virgule": lambda d: _module(d).__setitem__("heures", {"min": "3,5", "max": "7,25"}),
     "heures en texte": lambda d: _module(d).__setitem__("heures", {"min": "3.5", "max": "7"}),
-    "numéro de compétence entre guillemets": lambda d: d["competences"][1].__setitem__("numero", "12"),
-    "format entre guillemets": lambda d: d.__setitem__("format", "1"),
+    "numéro de compétence entre guillemets": lambda d: _competences(d)[1].__setitem__("numero", "12"),
+    "format entre guillemets": lambda d: d.__setitem__("format", str(d["format"])),
     "numéro de module sans guillemets": lambda d: _module(d).__setitem__("numero", 1.1),
-    "intitulé en chiffres": lambda d: d["competences"][0].__setitem__("intitule", 2024),
+    "intitulé en chiffres": lambda d: _competences(d)[0].__setitem__("intitule", 2024),
     "clé facultative vide": lambda d: _module(d).__setitem__("note", None),
     "livret partiel": lambda d: d.__setitem__("livret", {"titre": "Livret", "fiche": {"titre": "Grille"}}),
 }
+ACCEPTED_FORMAT_2: dict[str, Change] = {
+    "numéro de compétence identifiant": lambda d: _competences(d)[0].__setitem__("numero", "A1.2"),
+    "numéro de compétence à zéro initial": lambda d: _competences(d)[0].__setitem__("numero", "01"),
+    "numéro de compétence décimal": lambda d: _competences(d)[0].__setitem__("numero", 1.5),
+    "code de bloc en chiffres": lambda d: d["blocs"][0].__setitem__("code", 12),
+    "module facultatif en français": lambda d: _module(d).__setitem__("facultatif", "oui"),
+    "module facultatif en majuscules": lambda d: _module(d).__setitem__("facultatif", "False"),
+    "module sans heures": lambda d: _module(d).__setitem__("heures", None),
+    "liste de modules vide": lambda d: _competences(d)[0].__setitem__("modules", []),
+    "compétence sans modules": lambda d: _competences(d)[0].pop("modules"),
+    "niveau entre guillemets": lambda d: _certification(d).__setitem__("niveau", "3"),
+    "numéro RNCP avec une espace": lambda d: _certification(d).__setitem__("numero", "RNCP 35612"),
+    "répertoire spécifique": lambda d: _certification(d).update(repertoire="RS", numero="RS5432", niveau=None),
+    "aucun répertoire": lambda d: _certification(d).update(repertoire="aucun", numero=None, niveau=None),
+    "épreuve réduite à son intitulé": lambda d: d["blocs"][0]["evaluation"].__setitem__(
+        "modalites", [{"intitule": "Entretien"}]
+    ),
+}
 
 
-@pytest.mark.parametrize("change", ACCEPTED.values(), ids=ACCEPTED.keys())
-def test_the_schema_accepts_the_forms_the_build_accepts(change: Change, validator: jsonschema.Draft7Validator) -> None:
-    data = _skeleton()
+def _case(base: str, cases: dict[str, Change]) -> list[Any]:
+    return [pytest.param(base, change, id=f"{base} : {name}") for name, change in cases.items()]
+
+
+@pytest.mark.parametrize(
+    ("base", "change"),
+    [*_case("format 2", ACCEPTED), *_case("format 1", ACCEPTED), *_case("format 2", ACCEPTED_FORMAT_2)],
+)
+def test_the_schema_accepts_the_forms_the_build_accepts(
+    base: str, change: Change, validator: jsonschema.Draft7Validator
+) -> None:
+    data = _base(base)
     change(data)
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     parse_referentiel(text)
@@ -172,15 +218,14 @@ REFUSED: dict[str, Change] = {
     "heures en mots": lambda d: _module(d).__setitem__("heures", {"min": "sept", "max": 14}),
     "heures négatives": lambda d: _module(d).__setitem__("heures", {"min": -3, "max": 14}),
     "heures en une ligne de texte": lambda d: _module(d).__setitem__("heures", "7 à 14 h"),
-    "compétence en texte": lambda d: d["competences"].__setitem__(0, "Vendre"),
-    "savoir-faire en bloc": lambda d: d["competences"][0].__setitem__("savoir_faire", {"saluer": "oui"}),
-    "numéro de compétence en mots": lambda d: d["competences"][0].__setitem__("numero", "un"),
-    "numéro de compétence zéro": lambda d: d["competences"][0].__setitem__("numero", 0),
+    "compétence en texte": lambda d: _competences(d).__setitem__(0, "Vendre"),
+    "savoir-faire en bloc": lambda d: _competences(d)[0].__setitem__("savoir_faire", {"saluer": "oui"}),
+    "numéro de compétence zéro": lambda d: _competences(d)[0].__setitem__("numero", 0),
     "date à la française": lambda d: d["version"].__setitem__("date", "15/01/2025"),
     "version en texte": lambda d: d.__setitem__("version", "2025-01"),
     "intitulé en liste": lambda d: d["cqp"].__setitem__("intitule", ["CQP", "stocks"]),
     "intitulé blanc": lambda d: d["cqp"].__setitem__("intitule", "   "),
-    "format 2": lambda d: d.__setitem__("format", 2),
+    "format 3": lambda d: d.__setitem__("format", 3),
     # unknown keys
     "clé inconnue à la racine": lambda d: d.__setitem__("presentaton", "Texte"),
     "clé inconnue dans un module": lambda d: _module(d).__setitem__("objectif", ["Vendre"]),
@@ -188,7 +233,6 @@ REFUSED: dict[str, Change] = {
     "clé inconnue dans le livret": lambda d: d.__setitem__("livret", {"titres": "Livret"}),
     "clé inconnue dans un élément détaillé": lambda d: _module(d)["contenu"][1].__setitem__("detials", ["x"]),
     # missing required keys
-    "sans compétences": lambda d: _drop(d, "competences"),
     "sans intitulé de CQP": lambda d: _drop(d["cqp"], "intitule"),
     "sans date de version": lambda d: _drop(d["version"], "date"),
     "module sans intitulé": lambda d: _drop(_module(d), "intitule"),
@@ -198,18 +242,54 @@ REFUSED: dict[str, Change] = {
     "code accentué": lambda d: d["cqp"].__setitem__("code", "éssai"),
     "code avec une barre": lambda d: d["cqp"].__setitem__("code", "essai/2"),
     # empty lists where an item is required
-    "liste de modules vide": lambda d: d["competences"][0].__setitem__("modules", []),
-    "liste de compétences vide": lambda d: d.__setitem__("competences", []),
-    "savoir-faire vide": lambda d: d["competences"][0].__setitem__("savoir_faire", []),
-    "activités vides": lambda d: d["competences"][0].__setitem__("activites_entreprise", []),
+    "savoir-faire vide": lambda d: _competences(d)[0].__setitem__("savoir_faire", []),
+    "activités vides": lambda d: _competences(d)[0].__setitem__("activites_entreprise", []),
     "sous-liste vide": lambda d: _module(d)["contenu"][1].__setitem__("details", []),
     "champs de couverture vides": lambda d: d.__setitem__("livret", {"champs_couverture": []}),
 }
+REFUSED_FORMAT_1: dict[str, Change] = {
+    "numéro de compétence en mots": lambda d: d["competences"][0].__setitem__("numero", "un"),
+    "sans compétences": lambda d: _drop(d, "competences"),
+    "liste de modules vide": lambda d: d["competences"][0].__setitem__("modules", []),
+    "liste de compétences vide": lambda d: d.__setitem__("competences", []),
+    "blocs au format 1": lambda d: d.__setitem__("blocs", [{"code": "BC01", "intitule": "Bloc"}]),
+    "module facultatif au format 1": lambda d: _module(d).__setitem__("facultatif", True),
+}
+REFUSED_FORMAT_2: dict[str, Change] = {
+    "numéro de compétence avec une espace": lambda d: _competences(d)[0].__setitem__("numero", "C 1"),
+    "numéro de compétence accentué": lambda d: _competences(d)[0].__setitem__("numero", "É1"),
+    "code de bloc avec une espace": lambda d: d["blocs"][0].__setitem__("code", "BC 01"),
+    "sans blocs": lambda d: _drop(d, "blocs"),
+    "liste de blocs vide": lambda d: d.__setitem__("blocs", []),
+    "bloc sans compétences": lambda d: _drop(d["blocs"][0], "competences"),
+    "compétences à la racine": lambda d: d.__setitem__("competences", d["blocs"][0]["competences"]),
+    "module facultatif en mots": lambda d: _module(d).__setitem__("facultatif", "peut-être"),
+    "savoir-faire sans critères": lambda d: _competences(d)[0]["savoir_faire"].append({"texte": "Compter"}),
+    "niveau 9": lambda d: _certification(d).__setitem__("niveau", 9),
+    "niveau en texte": lambda d: _certification(d).__setitem__("niveau", "trois"),
+    "numéro de fiche sans répertoire": lambda d: _certification(d).__setitem__("numero", "35612"),
+    "répertoire en minuscules": lambda d: _certification(d).__setitem__("repertoire", "rncp"),
+    "enregistrement sans fin": lambda d: _drop(_certification(d)["enregistrement"], "fin"),
+    "évaluation vide": lambda d: d["blocs"][0].__setitem__("evaluation", {}),
+    "épreuve sans intitulé": lambda d: d["blocs"][0]["evaluation"]["modalites"][0].pop("intitule"),
+    "clé inconnue dans un bloc": lambda d: d["blocs"][0].__setitem__("activite", ["x"]),
+    "clé inconnue dans la certification": lambda d: _certification(d).__setitem__("niveaux", 3),
+}
 
 
-@pytest.mark.parametrize("change", REFUSED.values(), ids=REFUSED.keys())
-def test_the_schema_refuses_what_the_build_refuses(change: Change, validator: jsonschema.Draft7Validator) -> None:
-    data = copy.deepcopy(_skeleton())
+@pytest.mark.parametrize(
+    ("base", "change"),
+    [
+        *_case("format 2", REFUSED),
+        *_case("format 1", REFUSED),
+        *_case("format 1", REFUSED_FORMAT_1),
+        *_case("format 2", REFUSED_FORMAT_2),
+    ],
+)
+def test_the_schema_refuses_what_the_build_refuses(
+    base: str, change: Change, validator: jsonschema.Draft7Validator
+) -> None:
+    data = copy.deepcopy(_base(base))
     change(data)
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     with pytest.raises(ReferentielInvalide):
@@ -229,14 +309,15 @@ def test_the_reference_page_documents_every_key_of_the_schema(other_site: Build)
     article = page.select_one("article")
     blocs = schema.reference()
     toc = {a["href"] for a in page.select(".md-sidebar--secondary a")}
-    names = set(schema.referentiel_schema()["$defs"]) | {"Referentiel"}
+    names = set(schema.referentiel_schema()["$defs"])
     assert {b.nom for b in blocs} == names, "every block of the schema has its section"
+    assert len({cle.ancre for bloc in blocs for cle in bloc.cles}) == sum(len(bloc.cles) for bloc in blocs)
     for bloc in blocs:
         heading = article.find(id=bloc.ancre)
         assert heading is not None and heading.name == "h3", bloc.ancre
         assert f"#{bloc.ancre}" in toc
         for cle in bloc.cles:
-            entry = article.find(id=f"cle-{addresses.slug(cle.chemin)}")
+            entry = article.find(id=cle.ancre)
             assert entry is not None, cle.chemin
             text = _words(entry.get_text(" "))
             assert _words(french.typography(cle.description)) in text
@@ -275,6 +356,7 @@ def test_the_reference_escapes_what_it_quotes() -> None:
             schema.Cle(
                 nom="cle",
                 chemin="essai.cle",
+                ancre="cle-essai-cle",
                 type="texte",
                 obligatoire=True,
                 description=hostile,

@@ -115,7 +115,7 @@ def test_a_decimal_comma_is_accepted_for_hours() -> None:
         (("    savoir_faire:\n      - Savoir\n", "    savoir_faire: []\n"), 11, "competences[0].savoir_faire", "vide"),
         (("{min: 7, max: 21}", "{min: sept, max: 21}"), 16, "competences[0].modules[0].heures.min", "nombre"),
         (("  code: test", "  code: Test CQP"), 3, "cqp.code", "minuscules"),
-        (("format: 1", "format: 2"), 1, "format", "format: 1"),
+        (("format: 1", "format: 3"), 1, "format", "format: 1"),
         (("  date: 2020-01-31", "  date: 2020-13-45"), 7, "version.date", "n'existe pas"),
         (("  date: 2020-01-31", "  date: 31/01/2020"), 7, "version.date", "AAAA-MM-JJ"),
         (("{min: 7, max: 21}", "{min: 21, max: 7}"), 16, "competences[0].modules[0].heures", "dépasse le maximum"),

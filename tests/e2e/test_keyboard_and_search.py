@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -46,18 +46,22 @@ FOCUS_SHOWN = f"""() => {{
 }}"""
 NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 # Material's search runs in a web worker: each keyup posts the field's value ({type: 2, data: value}) and the
-# worker answers every query, in order, with {type: 3, data: {items}}; Material then rewrites the count
-# (« N documents trouvés ») and the list in the same task. A count shown after the first letters is not the
-# answer to the whole word: this probe, installed before the page's scripts, counts the queries posted and the
-# answers rendered (a task after the answer arrives, once Material's own listener has run).
+# worker answers every query, in order, with {type: 3, data: {items}} (one item per page found; Material renders
+# the first ten, the others as the reader scrolls); Material then rewrites the count (« N documents trouvés ») and
+# the list in the same task. A count shown after the first letters is not the answer to the whole word: this
+# probe, installed before the page's scripts, keeps the queries posted, the answers, and counts the answers
+# rendered (a task after the answer arrives, once Material's own listener has run).
 SEARCH_PROBE = """(() => {
-  const probe = window.__cqpRecherche = {posted: [], rendered: 0};
+  const probe = window.__cqpRecherche = {posted: [], rendered: 0, answers: []};
   const Native = window.Worker;
   window.Worker = class extends Native {
     constructor(...args) {
       super(...args);
       this.addEventListener("message", event => {
-        if (event.data && event.data.type === 3) setTimeout(() => { probe.rendered += 1; });
+        if (event.data && event.data.type === 3) {
+          probe.answers.push(event.data.data.items.map(item => item[0].location));
+          setTimeout(() => { probe.rendered += 1; });
+        }
       });
     }
     postMessage(message, ...rest) {
@@ -155,12 +159,12 @@ def type_query(page, query: str) -> None:  # noqa: ANN001
 
 
 def search(page, site_url: str, query: str) -> dict:  # noqa: ANN001
-    """Type a query in the search of the home page; the pages found and the highlighted words."""
+    """Type a query in the search of the home page; every page found and the highlighted words."""
     page.goto(site_url)
     open_search(page)
     type_query(page, query)
-    items = page.locator(".md-search-result__item > .md-search-result__link")
-    pages = {urlsplit(href).path for href in items.evaluate_all("links => links.map(a => a.href)")}
+    found = page.evaluate("window.__cqpRecherche.answers.at(-1)")
+    pages = {urlsplit(urljoin(site_url, location)).path for location in found}
     marks = page.locator(".md-search-result mark").evaluate_all("marks => marks.map(m => m.textContent)")
     meta = page.locator(".md-search-result__meta").inner_text()
     return {"pages": pages, "marks": marks, "meta": meta}
