@@ -291,7 +291,9 @@ def comment_lines(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("path", MIGRATED, ids=["seed", "autre", "squelette"])
-def test_migrer_rewrites_format_1_as_format_2_with_the_same_content_and_comments(path: Path, tmp_path: Path) -> None:
+def test_migrer_rewrites_format_1_as_format_2_with_the_same_content_and_comments(
+    path: Path, tmp_path: Path, cqp: Cqp
+) -> None:
     from guide_cqp.migrate import BLOC_CODE, essentials
 
     source = tmp_path / "referentiel.yaml"
@@ -315,7 +317,7 @@ def test_migrer_rewrites_format_1_as_format_2_with_the_same_content_and_comments
     assert source.read_text(encoding="utf-8") == original, "without an option the file is left as it was"
 
 
-def test_migrer_writes_to_a_file_or_in_place(tmp_path: Path) -> None:
+def test_migrer_writes_to_a_file_or_in_place(tmp_path: Path, cqp: Cqp) -> None:
     source = tmp_path / "referentiel.yaml"
     source.write_text(OTHER_REFERENTIEL.read_text(encoding="utf-8"), encoding="utf-8")
     out = tmp_path / "format2.yaml"
@@ -329,7 +331,7 @@ def test_migrer_writes_to_a_file_or_in_place(tmp_path: Path) -> None:
     assert cqp("valider", str(source)).returncode == 0
 
 
-def test_migrer_refuses_in_french(tmp_path: Path) -> None:
+def test_migrer_refuses_in_french(tmp_path: Path, cqp: Cqp) -> None:
     run = cqp("migrer", str(ROOT / "tests" / "data" / "omi-format2.yaml"))
     assert_french_error(run)
     assert "déjà au format 2" in run.stderr and run.out == ""
@@ -343,7 +345,7 @@ def test_migrer_refuses_in_french(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["omi-format2.yaml", "sans-heures-format2.yaml"])
-def test_exporter_csv_of_format_2_has_a_bloc_column_and_empty_cells_for_unknown_hours(name: str) -> None:
+def test_exporter_csv_of_format_2_has_a_bloc_column_and_empty_cells_for_unknown_hours(name: str, cqp: Cqp) -> None:
     path = ROOT / "tests" / "data" / name
     run = cqp("exporter", "--format", "csv", str(path))
     assert run.returncode == 0, run.stderr
@@ -376,7 +378,7 @@ def test_exporter_csv_of_format_2_has_a_bloc_column_and_empty_cells_for_unknown_
         assert "durée non indiquée" in body[-1][3]
 
 
-def test_exporter_json_of_format_2_keeps_the_blocs() -> None:
+def test_exporter_json_of_format_2_keeps_the_blocs(cqp: Cqp) -> None:
     data = json.loads(cqp("exporter", "--format", "json", str(ROOT / "tests" / "data" / "omi-format2.yaml")).out)
     ref = load_referentiel(ROOT / "tests" / "data" / "omi-format2.yaml")
     assert data["format"] == 2 and "competences" not in data
