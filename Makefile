@@ -43,7 +43,7 @@ construire: installer
 	$(BIN)/mkdocs build --strict
 
 valider: installer
-	$(BIN)/cqp valider referentiel.yaml
+	$(BIN)/cqp valider
 
 schema: installer
 	$(BIN)/cqp schema -o schema/referentiel.schema.json

@@ -6,6 +6,8 @@ Measures, with real processes (`mkdocs build`, `mkdocs serve`, WeasyPrint):
   MkDocs + Material (benchmarks/twin.py), built alternately; median ratio;
 - scale: synthetic référentiels of 6, 60 and 300 competences: build time, peak memory,
   navigation size per page;
+- catalogue: a site of 1 and of 20 CQPs of 10 competences each (a folder of référentiels): build time,
+  heaviest page, navigation and search index sizes, and the build with every livret PDF;
 - edit loop: from saving the référentiel to the rebuilt page under `mkdocs serve --livereload`;
 - PDF: time (with and without WeasyPrint's import) and size of the livret;
 - page weight: a competence page's HTML and everything a first visit downloads, raw and gzip.
@@ -44,12 +46,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from synthetic import write_referentiel  # noqa: E402 (benchmarks/ is not a package)
+from synthetic import write_catalogue, write_referentiel  # noqa: E402 (benchmarks/ is not a package)
 
 SEED = ROOT / "referentiel.yaml"
 RESULTS_MD = HERE / "README-results.md"
 RESULTS_JSON = HERE / "results.json"
 SIZES = (6, 60, 300)
+CATALOGUE_COUNTS = (1, 20)  # CQPs in one site (a folder of référentiels)…
+CATALOGUE_SIZE = 10  # … of this many competences each
 TARGETS = {
     "overhead_ratio": 1.25,
     "scale_growth": 6.0,
@@ -58,6 +62,7 @@ TARGETS = {
     "pdf_bytes": 1_000_000,
     "html_bytes": 60_000,
     "first_visit_bytes": 500_000,
+    "catalogue_growth_per_page": 1.0,  # build time per page with 20 CQPs, against 1: no worse than linear
 }
 # The project's own settings (CQP_REFERENTIEL, CQP_PDF, CQP_CACHE) come from each measurement, not the shell.
 BASE_ENV = {**{k: v for k, v in os.environ.items() if not k.startswith("CQP_")}, "NO_MKDOCS_2_WARNING": "1"}
@@ -235,6 +240,57 @@ def bench_scale(work: Path, reps: int) -> dict[str, Any]:
     big, mid = result["sizes"][SIZES[-1]], result["sizes"][SIZES[-2]]
     result["growth_wall"] = big["wall"] / mid["wall"]
     result["growth_cpu"] = big["cpu"] / mid["cpu"]
+    return result
+
+
+# --- 2b. several CQPs in one site ---------------------------------------------------------------
+
+
+def _pages(site: Path) -> list[Path]:
+    return [p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "assets"]
+
+
+def bench_catalogue(work: Path, reps: int) -> dict[str, Any]:
+    """Sites of 1 and 20 CQPs of 10 competences: what grows with the number of CQPs, and how."""
+    work.mkdir(parents=True, exist_ok=True)
+    folders = {n: write_catalogue(work / f"referentiels-{n}", n, CATALOGUE_SIZE) for n in CATALOGUE_COUNTS}
+    sites = {n: work / f"site-{n}" for n in CATALOGUE_COUNTS}
+    runs: dict[int, list[Child]] = {n: [] for n in CATALOGUE_COUNTS}
+    for r in range(reps):
+        for n in CATALOGUE_COUNTS if r % 2 == 0 else reversed(CATALOGUE_COUNTS):
+            log(f"catalogue of {n} CQP, run {r + 1}/{reps}")
+            runs[n].append(mkdocs_build(ROOT, sites[n], folders[n]))
+    result: dict[str, Any] = {"reps": reps, "competences": CATALOGUE_SIZE, "counts": {}}
+    for n in CATALOGUE_COUNTS:
+        site = sites[n]
+        pages = _pages(site)
+        heaviest = max(pages, key=lambda p: p.stat().st_size)
+        competences = [p for p in pages if p.parent.name.startswith("competence-")]
+        competence = max(competences, key=lambda p: p.stat().st_size)
+        index = site / "search" / "search_index.json"
+        result["counts"][n] = {
+            "pages": len(pages),
+            "wall": median([c.wall for c in runs[n]]),
+            "cpu": median([c.cpu for c in runs[n]]),
+            "max_rss_mb": median([c.max_rss_mb for c in runs[n]]),
+            "heaviest_page": str(heaviest.relative_to(site)),
+            "heaviest_bytes": heaviest.stat().st_size,
+            "competence_bytes": competence.stat().st_size,
+            "home_bytes": (site / "index.html").stat().st_size,
+            "nav_links_competence": nav_links(competence),
+            "nav_links_home": nav_links(site / "index.html"),
+            "search_bytes": index.stat().st_size,
+            "search_gzip": _gzip_size(index),
+        }
+    for n in CATALOGUE_COUNTS:  # the PDF of every CQP too, once: what `make construire` and the workflow wait for
+        log(f"catalogue of {n} CQP with the PDFs")
+        with_pdf = mkdocs_build(ROOT, sites[n], folders[n], CQP_PDF="1")
+        result["counts"][n]["wall_pdf"], result["counts"][n]["cpu_pdf"] = with_pdf.wall, with_pdf.cpu
+    one, many = (result["counts"][n] for n in CATALOGUE_COUNTS)
+    result["growth_pages"] = many["pages"] / one["pages"]
+    result["growth_cpu"] = many["cpu"] / one["cpu"]
+    result["growth_wall"] = many["wall"] / one["wall"]
+    result["cpu_per_page_ratio"] = (many["cpu"] / many["pages"]) / (one["cpu"] / one["pages"])
     return result
 
 
@@ -537,6 +593,20 @@ def report(results: dict[str, Any]) -> str:
             f"| ×\u00a0{_x(s['growth_wall'])} en temps écoulé, ×\u00a0{_x(s['growth_cpu'])} en temps processeur "
             f"| ≤\u00a0×\u00a0{_x(t['scale_growth'])} | {_ok(s['growth_wall'] <= t['scale_growth'])} |"
         )
+    if c := results.get("catalogue"):
+        one, many = (c["counts"][n] for n in CATALOGUE_COUNTS)
+        lines.append(
+            f"| Site de {CATALOGUE_COUNTS[-1]} CQP de {c['competences']} compétences face à un site d'un seul "
+            f"(×\u00a0{_x(c['growth_pages'])} pages)\u00a0: temps de construction par page "
+            f"| ×\u00a0{_x(c['cpu_per_page_ratio'])} en temps processeur (construction ×\u00a0{_x(c['growth_cpu'])}, "
+            f"×\u00a0{_x(c['growth_wall'])} en temps écoulé) | ≤\u00a0×\u00a0{_x(t['catalogue_growth_per_page'])} "
+            f"| {_ok(c['cpu_per_page_ratio'] <= t['catalogue_growth_per_page'])} |"
+        )
+        lines.append(
+            f"| Site de {CATALOGUE_COUNTS[-1]} CQP\u00a0: HTML de la page de compétence la plus lourde "
+            f"| {_kb(many['competence_bytes'])} (contre {_kb(one['competence_bytes'])} pour un CQP) "
+            f"| ≤\u00a0{_kb(t['html_bytes'])} | {_ok(many['competence_bytes'] <= t['html_bytes'])} |"
+        )
     if e := results.get("edit_loop"):
         lines.append(
             f"| Boucle d'édition sous `mkdocs serve --livereload`\u00a0: de l'enregistrement du YAML à la page "
@@ -588,6 +658,24 @@ def report(results: dict[str, Any]) -> str:
                 f"| {n} | {r['pages']} | {_kb(r['yaml_bytes'])} | {_s(r['wall'])} | {_s(r['cpu'])} | {marginal} "
                 f"| {r['max_rss_mb']:.0f}\u00a0Mo | {_kb(r['page_html_bytes'])} | {r['nav_links_per_page']} |"
             )
+    if c := results.get("catalogue"):
+        lines += [
+            "",
+            "| CQP × compétences | Pages | Temps écoulé | Temps processeur | Avec les PDF (écoulé, processeur) "
+            "| Mémoire au plus "
+            "| Page la plus lourde | Page de compétence | Accueil | Liens de navigation (compétence, accueil) "
+            "| Index de recherche |",
+            "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+        ]
+        for n, r in c["counts"].items():
+            lines.append(
+                f"| {n} × {c['competences']} | {r['pages']} | {_s(r['wall'])} | {_s(r['cpu'])} "
+                f"| {_s(r['wall_pdf'])}, {_s(r['cpu_pdf'])} "
+                f"| {r['max_rss_mb']:.0f}\u00a0Mo | {_kb(r['heaviest_bytes'])} (`{r['heaviest_page']}`) "
+                f"| {_kb(r['competence_bytes'])} | {_kb(r['home_bytes'])} "
+                f"| {r['nav_links_competence']}, {r['nav_links_home']} "
+                f"| {_kb(r['search_bytes'])} ({_kb(r['search_gzip'])} compressé) |"
+            )
     m = results["machine"]
     lines += [
         "",
@@ -614,11 +702,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (about a minute)")
     parser.add_argument(
-        "--only", nargs="+", choices=("overhead", "scale", "edit", "pdf", "weight"), help="run only these parts"
+        "--only",
+        nargs="+",
+        choices=("overhead", "scale", "catalogue", "edit", "pdf", "weight"),
+        help="run only these parts",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; leave README-results.md as it is")
     args = parser.parse_args(argv)
-    wanted = set(args.only or ("overhead", "scale", "edit", "pdf", "weight"))
+    wanted = set(args.only or ("overhead", "scale", "catalogue", "edit", "pdf", "weight"))
     quick = args.quick
     results: dict[str, Any] = {
         "machine": {
@@ -648,6 +739,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
         if "scale" in wanted:
             results["scale"] = bench_scale(work / "scale", reps=1 if quick else 3)
+        if "catalogue" in wanted:
+            results["catalogue"] = bench_catalogue(work / "catalogue", reps=1 if quick else 3)
         if "edit" in wanted:
             results["edit_loop"] = bench_edit_loop(work / "edit", samples=4 if quick else 11)
         if "pdf" in wanted:

@@ -150,13 +150,13 @@ def competence(rng: random.Random, numero: int) -> dict[str, Any]:
     }
 
 
-def referentiel(size: int, seed: int = 2009) -> dict[str, Any]:
+def referentiel(size: int, seed: int = 2009, code: str | None = None, intitule: str | None = None) -> dict[str, Any]:
     rng = random.Random(seed)
     return {
         "format": 1,
         "cqp": {
-            "code": f"synthetique-{size}",
-            "intitule": f"Référentiel synthétique de {size} compétences",
+            "code": code or f"synthetique-{size}",
+            "intitule": intitule or f"Référentiel synthétique de {size} compétences",
             "branche": "Commerces de gros",
             "instance": "CPNEFP des commerces de gros",
         },
@@ -168,7 +168,20 @@ def referentiel(size: int, seed: int = 2009) -> dict[str, Any]:
 
 def write_referentiel(path: Path, size: int) -> Path:
     """Write a valid référentiel of ``size`` competences to ``path``."""
-    data = referentiel(size)
+    return _write(path, referentiel(size))
+
+
+def write_catalogue(folder: Path, count: int, size: int) -> Path:
+    """A folder of ``count`` référentiels of ``size`` competences each, as a branch keeps its CQPs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, count + 1):
+        rng = random.Random(1000 + n)
+        title = f"CQP synthétique {n} · {_sentence(rng, 5)}"
+        _write(folder / f"cqp-{n:02d}.yaml", referentiel(size, seed=2009 + n, code=f"cqp-{n:02d}", intitule=title))
+    return folder
+
+
+def _write(path: Path, data: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
     return path
 

@@ -13,7 +13,7 @@ import math
 import posixpath
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,12 @@ OVERVIEW_COMPETENCES = "competences"
 OVERVIEW_HOURS = "parcours-preconise"
 OVERVIEW_CERTIFICATION = "certification"  # format 2: the certification's identity
 OVERVIEW_PUBLIC = "public"  # format 2: who the CQP is for, prerequisites, access routes
-NAV_MARKER = "referentiel"  # the nav entry « - Le référentiel: referentiel » marks where the pages go
+# The home page; on a site of several CQPs it holds their catalogue (macro catalogue()), at this anchor.
+HOME = "index.md"
+CATALOGUE = "catalogue"
+NAV_MARKER = "referentiel"  # the nav entry « - referentiel » (or « - Titre: referentiel ») marks where the pages go
+NAV_TITLE = "Le référentiel"  # the section's title when the marker gives none: one CQP…
+NAV_TITLE_CATALOGUE = "Les CQP"  # … or several
 NAV_FLAT_MAX = 20  # up to this many competences the nav lists them all; beyond, in groups (competence_entries)
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -106,6 +111,11 @@ def relative(source: str, target: str) -> str:
     return posixpath.relpath(target, folder or ".")
 
 
+def catalogue(page: str) -> str:
+    """The link from ``page`` to the catalogue of the site's CQPs."""
+    return f"{relative(page, HOME)}#{CATALOGUE}"
+
+
 @dataclass(frozen=True)
 class Links:
     """Links from one page (``page``: its source path) to the pages and files of one CQP."""
@@ -121,6 +131,9 @@ class Links:
     @property
     def overview(self) -> str:
         return self.to(overview(self.code))
+
+    def overview_part(self, anchor: str) -> str:
+        return self.to(overview(self.code), anchor)
 
     @property
     def livret(self) -> str:
@@ -161,6 +174,15 @@ def nav_section(ref: Any, title: Callable[[str], str] = str) -> list[NavEntry]:
         *competence_entries(ref, title),
         {title(ref.libelle(ref.livret.titre)): livret(code)},
     ]
+
+
+def catalogue_nav(refs: Iterable[Any], title: Callable[[str], str] = str) -> list[NavEntry]:
+    """One section per CQP, titled by its intitulé, opening on its overview (Material's navigation.indexes).
+
+    With navigation.prune, a CQP's section costs one link on the pages of the other CQPs: the nav of a
+    site of 20 CQPs writes about twenty links more than a site of one into each page, not 20 sections.
+    """
+    return [{title(ref.cqp.intitule): nav_section(ref, title)} for ref in refs]
 
 
 def competence_entries(ref: Any, title: Callable[[str], str] = str) -> list[NavEntry]:

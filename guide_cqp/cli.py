@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import addresses, french
-from .catalogue import load_catalogue
+from .catalogue import Catalogue, load_catalogue
 from .errors import ReferentielInvalide, display_name
 from .errors import os_reason as _reason
 from .load import read_text
@@ -30,7 +30,7 @@ from .model import Referentiel
 from .new_site import SiteImpossible, create_site
 from .pages import write_pages
 from .schema import SCHEMA_FILE, schema_json
-from .settings import DEFAULT_REFERENTIEL, REFERENTIEL_VARIABLE
+from .settings import DEFAULT_REFERENTIEL, REFERENTIEL_VARIABLE, configured_referentiel
 from .validate import load_referentiel
 
 DEFAULT_FILE = DEFAULT_REFERENTIEL
@@ -94,8 +94,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _default_file() -> str:
-    """The référentiel the site builds: $CQP_REFERENTIEL, as for mkdocs, else referentiel.yaml."""
-    return os.environ.get(REFERENTIEL_VARIABLE) or DEFAULT_FILE
+    """The référentiel the site builds: $CQP_REFERENTIEL, as for mkdocs, else what ./mkdocs.yml names
+    (a file or a folder of référentiels), else referentiel.yaml."""
+    return os.environ.get(REFERENTIEL_VARIABLE) or configured_referentiel(Path("mkdocs.yml")) or DEFAULT_FILE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,7 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Aide d'une commande : cqp COMMANDE --aide",
     )
     commands = parser.add_subparsers(dest="commande", metavar="COMMANDE", title="commandes", required=True)
-    fichier_aide = f"le référentiel (par défaut {DEFAULT_FILE}, ou la variable CQP_REFERENTIEL)"
+    fichier_aide = (
+        "le référentiel (par défaut la variable CQP_REFERENTIEL, sinon celui que nomme mkdocs.yml, "
+        f"sinon {DEFAULT_FILE})"
+    )
 
     valider = commands.add_parser(
         "valider",
@@ -206,27 +210,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _valider(args: argparse.Namespace) -> int:
-    """Every file is checked, even after an invalid one: pre-commit passes them all at once."""
+    """Every file is checked, even after an invalid one: pre-commit passes them all at once.
+
+    A folder is checked as the site reads it: each of its référentiels, and their codes all different.
+    """
     status = 0
     for fichier in args.fichiers or [_default_file()]:
+        path = Path(fichier)
         try:
-            ref = load_referentiel(Path(fichier))
+            catalogue = load_catalogue(path)
         except ReferentielInvalide as exc:
             print(exc.rapport(), file=sys.stderr)
             status = 1
             continue
-        n = len(ref.competences)
-        blocs = f" en {french.plural(len(ref.blocs), 'bloc')}" if ref.blocs else ""
-        print(
-            f"{fichier}\u00a0: référentiel valide — CQP « {ref.cqp.intitule} », version {ref.version.numero}, "
-            f"{n} compétence{'s' if n > 1 else ''}{blocs} (format {ref.format})."
-        )
+        for ref, source in zip(catalogue, catalogue.fichiers, strict=True):
+            n = len(ref.competences)
+            shown = fichier if source == path else str(path / source.name)
+            blocs = f" en {french.plural(len(ref.blocs), 'bloc')}" if ref.blocs else ""
+            print(
+                f"{shown}\u00a0: référentiel valide — CQP « {ref.cqp.intitule} », version {ref.version.numero}, "
+                f"{n} compétence{'s' if n > 1 else ''}{blocs} (format {ref.format})."
+            )
+        if path.is_dir():
+            print(f"{fichier}\u00a0: {french.plural(len(catalogue), 'référentiel valide', 'référentiels valides')}.")
     return status
 
 
 def _version(args: argparse.Namespace) -> int:
-    ref = load_referentiel(Path(args.fichier or _default_file()))
-    print(version_title(ref) if args.titre else version_name(ref))
+    catalogue = load_catalogue(Path(args.fichier or _default_file()))
+    ref = catalogue.single
+    if ref is not None:
+        print(version_title(ref) if args.titre else version_name(ref))
+    else:
+        print(catalogue_version_title(catalogue) if args.titre else catalogue_version_name(catalogue))
     return 0
 
 
@@ -325,6 +341,21 @@ def version_name(ref: Referentiel) -> str:
 def version_title(ref: Referentiel) -> str:
     """What the version selector shows: « 2009-05 du 7 mai 2009 »."""
     return french.version_title(ref.version.numero, ref.version.date)
+
+
+def catalogue_version_name(catalogue: Catalogue) -> str:
+    """The online version of a site of several CQPs: the date of its most recent référentiel (« 2024-10-01 »).
+
+    A new edition of any CQP (a later version.date) publishes a new version of the site; a correction that
+    keeps the dates replaces the version online, as for a site of one CQP.
+    """
+    return max(ref.version.date for ref in catalogue).isoformat()
+
+
+def catalogue_version_title(catalogue: Catalogue) -> str:
+    """What the version selector shows for a site of several CQPs: « 20 CQP, à jour au 1er octobre 2024 »."""
+    latest = max(ref.version.date for ref in catalogue)
+    return f"{len(catalogue)}\u00a0CQP, à jour au {french.date(latest)}"
 
 
 def export_json(ref: Referentiel) -> str:

@@ -47,22 +47,39 @@ def format_path(chemin: Path_) -> str:
 
 
 class ReferentielInvalide(Exception):
-    """Raised with every problem found, never only the first."""
+    """Raised with every problem found, never only the first; those of several files are told file by file."""
 
-    def __init__(self, problemes: list[Probleme]) -> None:
-        self.problemes = sorted(problemes, key=lambda p: (p.ligne or 0, p.colonne or 0))
+    def __init__(self, problemes: list[Probleme], *, fichiers_lus: int | None = None) -> None:
+        order = {fichier: i for i, fichier in enumerate(dict.fromkeys(p.fichier for p in problemes))}
+        self.problemes = sorted(problemes, key=lambda p: (order[p.fichier], p.ligne or 0, p.colonne or 0))
+        self.fichiers_lus = fichiers_lus  # how many files were read (a folder of référentiels), for the report
         super().__init__(self.rapport())
 
+    @property
+    def fichiers(self) -> list[str]:
+        """The files that have problems, in the order they were read."""
+        return list(dict.fromkeys(p.fichier for p in self.problemes))
+
     def rapport(self) -> str:
+        fichiers = self.fichiers
+        if len(fichiers) <= 1:
+            fichier = fichiers[0] if fichiers else "référentiel"
+            return "\n".join(_file_report(f"Le référentiel {fichier}", self.problemes, "\u00a0; rien n'a été publié."))
         n = len(self.problemes)
-        fichier = self.problemes[0].fichier if self.problemes else "référentiel"
-        titre = f"Le référentiel {fichier} contient {n} erreur{'s' if n > 1 else ''}\u00a0; rien n'a été publié."
-        lignes = [titre] + [f"  - {p}" for p in self.problemes[:MAX_LISTED]]
-        if n > MAX_LISTED:
-            lignes.append(
-                f"  … et {n - MAX_LISTED} autres erreurs, sans doute de même cause\u00a0: corrigez les premières."
-            )
+        sur = f" sur {self.fichiers_lus}" if self.fichiers_lus else ""
+        lignes = [f"{len(fichiers)} référentiels{sur} contiennent des erreurs ({n} au total)\u00a0; rien n'a été publié."]
+        for fichier in fichiers:
+            lignes += _file_report(f"Le référentiel {fichier}", [p for p in self.problemes if p.fichier == fichier], "\u00a0:")
         return "\n".join(lignes)
+
+
+def _file_report(sujet: str, problemes: list[Probleme], fin: str) -> list[str]:
+    """One file's problems: a title line, then one line each (at most MAX_LISTED)."""
+    n = len(problemes)
+    lignes = [f"{sujet} contient {n} erreur{'s' if n > 1 else ''}{fin}"] + [f"  - {p}" for p in problemes[:MAX_LISTED]]
+    if n > MAX_LISTED:
+        lignes.append(f"  … et {n - MAX_LISTED} autres erreurs, sans doute de même cause\u00a0: corrigez les premières.")
+    return lignes
 
 
 def display_name(path: Path) -> str:

@@ -22,10 +22,19 @@ from markupsafe import Markup
 
 from . import addresses, french
 from .addresses import Links
-from .catalogue import Catalogue, load_catalogue
+from .catalogue import Catalogue, load_catalogue, resume
 from .model import BaseCompetence, Referentiel
 from .render import Views, version_label
 
+# Pages of each CQP that liste_cqp(vers=…) links to; None leaves a CQP out (no hours table, no PDF built).
+CQP_TARGETS: dict[str, Callable[[Referentiel, Links], str | None]] = {
+    "apercu": lambda ref, links: links.overview,
+    "competences": lambda ref, links: links.overview_part(addresses.OVERVIEW_COMPETENCES),
+    "heures": lambda ref, links: links.overview_part(addresses.OVERVIEW_HOURS) if ref.total_heures is not None else None,
+    "livret": lambda ref, links: links.livret,
+    "parcours": lambda ref, links: links.livret_part("parcours"),
+    "pdf": lambda ref, links: links.pdf,
+}
 INFOS_CQP = ("intitule", "code", "branche", "instance", "version", "date", "statut", "libelle_version")
 COMPETENCE_PARTS = {
     "savoir_faire": "savoir-faire",
@@ -86,8 +95,15 @@ class Macros:
         "contenu_formation",
         "activites",
         "criteres",
+        "nombre_cqp",
+        "codes_cqp",
+        "catalogue",
+        "lien_catalogue",
+        "liste_cqp",
         "evaluation",
     )
+    # A macro whose method has another name (the attribute ``catalogue`` holds the site's référentiels).
+    METHODS = {"catalogue": "cqp_catalogue"}
     # Macros that the generated pages (guide_cqp.pages) and « Rédiger le référentiel » call.
     PAGE_MACROS = ("cqp_page_apercu", "cqp_page_competence", "cqp_page_livret", "reference_referentiel")
 
@@ -317,6 +333,38 @@ class Macros:
             if b is not None and (b.evaluation or any(c.evaluation for c in competences))
         ]
         return self.block("evaluation", ref, groupes=groupes) if groupes else ""
+    # --- the site's CQPs -------------------------------------------------------------------------
+
+    def nombre_cqp(self) -> int:
+        """Le nombre de CQP du site (1 sur un site d'un seul CQP), pour écrire « {% if nombre_cqp() > 1 %} »."""
+        return len(self.catalogue)
+
+    def codes_cqp(self) -> list[str]:
+        """Les codes des CQP du site, dans l'ordre du catalogue, pour écrire « {% for code in codes_cqp() %} »."""
+        return list(self.catalogue.codes)
+
+    def cqp_catalogue(self) -> str:
+        """Le catalogue des CQP du site (macro catalogue()) : intitulé, code, version, certification, compétences,
+        volume de formation, avec un filtre à la saisie ; seule sur sa ligne."""
+        cqps = [(resume(ref), self.links(ref)) for ref in self.catalogue]
+        return "\n\n" + self.views.site_fragment("catalogue", cqps=cqps).strip() + "\n\n"
+
+    def lien_catalogue(self, texte: str | None = None) -> str:
+        """Un lien vers le catalogue des CQP, sur la page d'accueil ; sur un site d'un seul CQP, vers son référentiel."""
+        single = self.catalogue.single
+        href = addresses.catalogue(self.page()) if single is None else self.links(single).overview
+        text = inline_text(texte or ("Catalogue des CQP" if single is None else "Vue d'ensemble du référentiel"))
+        context = {"href": href, "texte": text, "classe": "cqp-lien-catalogue", "telecharger": False}
+        return self.views.site_fragment("lien", **context).strip()
+
+    def liste_cqp(self, vers: str = "apercu") -> str:
+        """Les CQP du site, en liste de liens vers une de leurs pages : vers="apercu" (vue d'ensemble),
+        "competences", "heures", "livret", "parcours" ou "pdf" ; seule sur sa ligne. Un CQP sans la page
+        demandée (sans heures, PDF non construit) n'y est pas."""
+        self.choice(written("liste_cqp", vers=vers), vers, tuple(CQP_TARGETS))
+        targets = [(ref, CQP_TARGETS[vers](ref, self.links(ref))) for ref in self.catalogue]
+        cqps = [(ref, href) for ref, href in targets if href]
+        return "\n\n" + self.views.site_fragment("liste_cqp", cqps=cqps).strip() + "\n\n" if cqps else ""
 
 
 # --- mkdocs-macros ------------------------------------------------------------------------------
@@ -348,7 +396,7 @@ def define_env(env: Any) -> None:
         macros = _standalone_macros(env.conf, lambda: page_source(getattr(env, "page", None)))
     if macros is not None:  # None: the référentiel is invalid, the plugin shows the errors instead of any page
         for name in (*Macros.PAGE_MACROS, *Macros.AUTHOR_MACROS):
-            env.macro(getattr(macros, name), name)
+            env.macro(getattr(macros, Macros.METHODS.get(name, name)), name)
     _site_macros(env)
 
 

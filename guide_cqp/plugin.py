@@ -39,6 +39,7 @@ from . import addresses, render, search, settings, theme
 from .catalogue import Catalogue, load_catalogue
 from .errors import ReferentielInvalide
 from .macros import Macros
+from .model import Referentiel
 from .pages import GeneratedPage, generated_pages
 
 log = logging.getLogger("mkdocs.plugins.guide_cqp")
@@ -48,6 +49,8 @@ ASSETS = Path(__file__).parent / "assets"
 CSS_URIS = {"assets/guide-cqp/cqp.css": "cqp.css", "assets/guide-cqp/theme.css": "theme.css"}
 # Scripts: the livret page keeps what is typed (does nothing on other pages).
 JS_URIS = {"assets/guide-cqp/livret.js": "livret.js"}
+# Scripts of a site of several CQPs: the catalogue's filter (macro catalogue()).
+SITE_SCRIPTS = {"assets/guide-cqp/catalogue.js": "catalogue.js"}
 OVERRIDES = Path(__file__).parent / "overrides"
 _RAW_LINK = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
 
@@ -111,19 +114,24 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
         if self.catalogue is None:
             config.nav = _without_marker(config.nav)
             return config
-        ref = self.catalogue.referentiels[0]
-        config.extra["cqp_version"] = {
-            "intitule": ref.cqp.intitule,
-            "libelle": render.version_label(ref),
-            "numero": ref.version.numero,
-        }
-        section = addresses.nav_section(ref, _nav_title)
-        config.nav = addresses.place_section(config.nav, section, _nav_title("Le référentiel"))
+        single = self.catalogue.single
+        if single is not None:
+            config.extra["cqp_version"] = version_banner(single)
+            section = addresses.nav_section(single, _nav_title)
+        else:  # each CQP's pages name their own (_render_own_pages); the shared pages, the site's count
+            config.extra["cqp_catalogue"] = {"nombre": len(self.catalogue)}
+            section = addresses.catalogue_nav(self.catalogue, _nav_title)
+            for script in SITE_SCRIPTS:
+                if script not in map(str, config.extra_javascript):
+                    config.extra_javascript.append(script)
+        title = addresses.NAV_TITLE if single is not None else addresses.NAV_TITLE_CATALOGUE
+        config.nav = addresses.place_section(config.nav, section, _nav_title(title))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add the référentiels' pages (and the PDF) in memory: nothing is written into docs/."""
-        for uri, name in (CSS_URIS | JS_URIS).items():
+        several = self.catalogue is not None and self.catalogue.single is None
+        for uri, name in {**CSS_URIS, **JS_URIS, **(SITE_SCRIPTS if several else {})}.items():
             files.append(File.generated(config, uri, abs_src_path=str(ASSETS / name)))
         search.add_accent_folding(files, config)
         self.pages = {}
@@ -174,6 +182,10 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
         if generated is None or self.macros is None:
             return markdown
         page.meta["render_macros"] = False
+        ref = self.macros.referentiel(generated.macro, generated.code)
+        if self.catalogue is not None and self.catalogue.single is None:
+            page.meta["cqp_version"] = version_banner(ref)  # the banner names this page's CQP (overrides/main.html)
+            page.meta["tags"] = [f"CQP {ref.cqp.intitule}"]  # each search result says which CQP it is about
         return getattr(self.macros, generated.macro)(*generated.args, cqp=generated.code)
 
     @event_priority(-100)
@@ -187,6 +199,12 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
 
     on_page_markdown = CombinedEvent(_render_own_pages, _links_to_urls)
 
+    @event_priority(-100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """After Material's search has written its index: the CQP tags of the pages are shown, not searched."""
+        if self.catalogue is not None and self.catalogue.single is None and search.search_enabled(config):
+            search.show_tags_without_searching_them(Path(config.site_dir))
+
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Material's own markup made valid and named for screen readers (guide_cqp/theme.py)."""
         return theme.fix_material_markup(output)
@@ -194,6 +212,11 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         """The same fixes for the pages rendered from a theme template alone (404.html)."""
         return theme.fix_material_markup(output_content) if template_name.endswith(".html") else output_content
+
+
+def version_banner(ref: Referentiel) -> dict[str, str]:
+    """What the banner of a CQP's pages says (overrides/main.html): the CQP and its référentiel's version."""
+    return {"intitule": ref.cqp.intitule, "libelle": render.version_label(ref), "numero": ref.version.numero}
 
 
 def _same_page(file: File, page: GeneratedPage) -> bool:

@@ -220,6 +220,10 @@ class Views:
         """The page shown instead of every page while `mkdocs serve` has an invalid référentiel."""
         return self.env.get_template("erreurs.html.j2").render(problemes=problemes, fichier=fichier)
 
+    def site_fragment(self, name: str, **context: Any) -> str:
+        """A small view about the site's CQPs rather than one référentiel (catalogue, list of CQPs)."""
+        return self.env.get_template(f"fragments/{name}.html.j2").render(**context)
+
     def fragment(self, name: str, referentiel: Referentiel, **context: Any) -> str:
         """A small view for hand-written pages (macros): competence list, hours table, activities…"""
         return self.render(f"fragments/{name}.html.j2", referentiel, **context)

@@ -13,6 +13,7 @@ message instead of silently losing the feature.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -45,3 +46,27 @@ def add_accent_folding(files: Files, config: MkDocsConfig) -> None:
     script = theme_file.content_bytes.rstrip(b"\n") + b"\n;\n" + FOLD_SCRIPT.read_bytes()
     files.remove(theme_file)
     files.append(File.generated(config, LUNR_SUPPORT, content=script))
+
+
+SEARCH_INDEX = Path("search") / "search_index.json"
+
+
+def show_tags_without_searching_them(site_dir: Path) -> None:
+    """Keep the pages' tags in the search results, out of what a query matches.
+
+    On a site of several CQPs each page of a CQP carries the CQP's title as a tag (guide_cqp.plugin), which
+    Material's results show under each result: the reader sees which CQP it is about. Material also indexes
+    tags, a million times above the text: a word of a CQP's title (« commande ») would then bring every section
+    of that CQP before the pages that are about it. The index's configuration lists the fields the browser
+    indexes; without « tags » there, the tags are still shown and no longer searched.
+    """
+    path = site_dir / SEARCH_INDEX
+    if not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    fields = data.get("config", {}).get("fields") if isinstance(data, dict) else None
+    if not isinstance(fields, dict):
+        log.warning("Recherche\u00a0: index de Material d'un format inconnu (%s), laissé tel quel.", path)
+        return
+    if fields.pop("tags", None) is not None:
+        path.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")

@@ -70,6 +70,29 @@ def standalone_settings(conf: dict[str, Any]) -> StandaloneSettings:
     return StandaloneSettings(source.path, templates_folder(options.get("gabarits"), base), docs)
 
 
+def configured_referentiel(config_file: Path) -> str | None:
+    """The référentiel (file or folder) that mkdocs.yml gives the guide-cqp plugin, or None.
+
+    For the ``cqp`` command run next to mkdocs.yml: ``cqp valider`` then checks what the site publishes,
+    a folder of référentiels too. mkdocs.yml may hold tags for MkDocs (``!!python/name:…``, ``!ENV``):
+    they are read as nothing here, where only the plugin's option matters.
+    """
+    import yaml
+
+    class _Tolerant(yaml.SafeLoader):
+        pass
+
+    _Tolerant.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        conf = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Tolerant)  # noqa: S506 (a SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(conf, dict):
+        return None
+    option = _plugin_options(conf.get("plugins")).get("referentiel")
+    return option if isinstance(option, str) and option.strip() else None
+
+
 def _plugin_options(plugins: Any) -> dict[str, Any]:
     """The options of guide-cqp in a ``plugins`` list or mapping, however the engine gives it."""
     if isinstance(plugins, dict):

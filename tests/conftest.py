@@ -9,13 +9,14 @@ import inspect
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
 import traceback
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,7 @@ class Build:
     returncode: int
     output: str
     site: Path
+    referentiels: list[Referentiel] = field(default_factory=list)  # of a site of several CQPs, in their order
 
     def html(self, page: str) -> BeautifulSoup:
         """Parse a built page, e.g. html("rcad/competence-1/")."""
@@ -174,6 +176,20 @@ def _build_args(site: Path, config: Path | None) -> list[str]:
     return ["build", "--strict", "-d", str(site), "-f", str(config or ROOT / "mkdocs.yml")]
 
 
+def project_copy(tmp_path: Path, pages: dict[str, str]) -> Path:
+    """A copy of docs/ plus ``pages``, next to links to the real code: the repository's docs/ stay as they are."""
+    copy = tmp_path / "projet"
+    copy.mkdir()
+    shutil.copytree(ROOT / "docs", copy / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
+    for name in ("overrides", "guide_cqp", "referentiel.yaml"):
+        (copy / name).symlink_to(ROOT / name)
+    for uri, text in pages.items():
+        (copy / "docs" / uri).parent.mkdir(parents=True, exist_ok=True)
+        (copy / "docs" / uri).write_text(text, encoding="utf-8")
+    return copy / "mkdocs.yml"
+
+
 @pytest.fixture(scope="session")
 def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The default référentiel, built once with its PDF."""
@@ -212,6 +228,35 @@ def format2_built(request: pytest.FixtureRequest) -> tuple[Build, Referentiel]:
     if request.param == "omi":
         return request.getfixturevalue("omi_site"), load_referentiel(OMI_REFERENTIEL)
     return request.getfixturevalue("no_hours_site"), load_referentiel(NO_HOURS_REFERENTIEL)
+
+
+def catalogue_folder(target: Path) -> Path:
+    """A folder of référentiels as a branch keeps it: the seed and every référentiel of tests/data, next to
+    what the site must not read (an archives/ folder, a hidden draft, a README), all of them broken."""
+    target.mkdir(parents=True)
+    shutil.copy(SEED_REFERENTIEL, target / "referentiel.yaml")
+    for path in sorted(DATA.glob("*.yaml")):
+        shutil.copy(path, target / path.name)
+    (target / "archives").mkdir()
+    (target / "archives" / "ancien.yaml").write_text("format: 1\ncqp: [cassé\n", encoding="utf-8")
+    (target / ".brouillon.yaml").write_text("cqp:\n\t- [\n", encoding="utf-8")
+    (target / "LISEZMOI.md").write_text("# Les référentiels de la branche\n", encoding="utf-8")
+    return target
+
+
+def catalogue_files(folder: Path) -> list[Path]:
+    """The référentiels of such a folder, in the order of their names (none of them has digits)."""
+    return sorted((p for p in folder.glob("*.yaml") if not p.name.startswith(".")), key=lambda p: p.name.lower())
+
+
+@pytest.fixture(scope="session")
+def catalogue_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """A site of several CQPs (CQP_REFERENTIEL names a folder), built once with the PDF of each."""
+    tmp = tmp_path_factory.mktemp("catalogue")
+    build = run_build(catalogue_folder(tmp / "referentiels"), tmp / "site", pdf=True)
+    assert build.returncode == 0, build.output
+    build.referentiels = [load_referentiel(path) for path in catalogue_files(tmp / "referentiels")]
+    return build
 
 
 @pytest.fixture(scope="module", params=["seed", "other"])

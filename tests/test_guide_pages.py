@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import functools
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, ROOT, Build, build_in_process, fold, items_text
+from conftest import OTHER_REFERENTIEL, ROOT, Build, build_in_process, fold, items_text, project_copy
 
 from guide_cqp.french import date as french_date
 from guide_cqp.french import hours
@@ -182,20 +181,6 @@ def test_guide_sources_name_no_competence_number() -> None:
 
 
 # --- macros in a page of one's own: a copy of the project, docs/ untouched ------------------------------
-
-
-def project_copy(tmp_path: Path, pages: dict[str, str]) -> Path:
-    """A copy of docs/ plus ``pages``, next to links to the real code: the repository's docs/ stay as they are."""
-    copy = tmp_path / "projet"
-    copy.mkdir()
-    shutil.copytree(ROOT / "docs", copy / "docs")
-    shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
-    for name in ("overrides", "guide_cqp", "referentiel.yaml"):
-        (copy / name).symlink_to(ROOT / name)
-    for uri, text in pages.items():
-        (copy / "docs" / uri).parent.mkdir(parents=True, exist_ok=True)
-        (copy / "docs" / uri).write_text(text, encoding="utf-8")
-    return copy / "mkdocs.yml"
 
 
 EVERY_MACRO = """# Essai

@@ -55,6 +55,13 @@ def site_url(site_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture(scope="session")
+def catalogue_url(catalogue_site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: ANN001
+    """The site of several CQPs (tests/conftest.py, ``catalogue_site``), published the same way."""
+    with published(catalogue_site.site, tmp_path_factory.mktemp("publie-catalogue")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def site_pages(site_root: Path) -> list[str]:
     pages = discover_pages(site_root)
     assert "" in pages and len(pages) > 3, pages

@@ -50,8 +50,21 @@ def accepted(message: dict) -> bool:
 
 
 def test_every_page_is_valid_html(site_root: Path, site_pages: list[str], tmp_path: Path) -> None:
-    jar = vnu_jar()
     files = [site_root / (p + "index.html" if p == "" or p.endswith("/") else p) for p in site_pages]
+    assert_valid(files, site_root, tmp_path)
+
+
+def test_the_pages_of_a_site_of_several_cqps_are_valid_html(catalogue_site, tmp_path: Path) -> None:  # noqa: ANN001
+    """What a site of several CQPs adds: the catalogue (home), the shared pages' other text, the band and nav."""
+    root = catalogue_site.site
+    first = catalogue_site.referentiels[0]
+    pages = [root / "index.html", *sorted((root / "tuteur").rglob("index.html")), root / "macros" / "index.html"]
+    pages += [root / first.cqp.code / "index.html", root / first.cqp.code / "livret" / "index.html", root / "404.html"]
+    assert_valid(pages, root, tmp_path)
+
+
+def assert_valid(files: list[Path], site_root: Path, tmp_path: Path) -> None:
+    jar = vnu_jar()
     # A page with a known error, checked in the same run: proves the checker runs and reports.
     control = tmp_path / "controle.html"
     control.write_text('<!doctype html><html lang="fr"><title>t</title><p tabindex="">x</p></html>', encoding="utf-8")
