@@ -4,7 +4,7 @@ Measures, with real processes (`mkdocs build`, `mkdocs serve`, WeasyPrint):
 
 - overhead: the seed site (no PDF) against its « static twin », the same pages in plain
   MkDocs + Material (benchmarks/twin.py), built alternately; median ratio;
-- scale: synthetic référentiels of 6, 60 and 300 competences: build time, peak memory,
+- scale: synthetic référentiels of 6, 8 and 40 competences (the most the model allows): build time, peak memory,
   navigation size per page;
 - catalogue: a site of 1 and of 20 CQPs of 10 competences each (a folder of référentiels): build time,
   heaviest page, navigation and search index sizes, and the build with every livret PDF;
@@ -51,7 +51,7 @@ from synthetic import write_catalogue, write_referentiel  # noqa: E402 (benchmar
 SEED = ROOT / "referentiel.yaml"
 RESULTS_MD = HERE / "README-results.md"
 RESULTS_JSON = HERE / "results.json"
-SIZES = (6, 60, 300)
+SIZES = (6, 8, 40)  # 40: guide_cqp.model.MAX_COMPETENCES; 8 → 40 is × 5 pages
 CATALOGUE_COUNTS = (1, 20)  # CQPs in one site (a folder of référentiels)…
 CATALOGUE_SIZE = 10  # … of this many competences each
 TARGETS = {
@@ -584,7 +584,7 @@ def report(results: dict[str, Any]) -> str:
     if o := results.get("overhead"):
         lines.append(_overhead_row(o, "référentiel d'origine", t["overhead_ratio"]))
     if o := results.get("overhead_60"):
-        lines.append(_overhead_row(o, "60 compétences (pour information)", None))
+        lines.append(_overhead_row(o, f"{SIZES[-1]} compétences (pour information)", None))
     s = results.get("scale")
     if s:
         big, mid = SIZES[-1], SIZES[-2]
@@ -733,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
             if "overhead" not in wanted:
                 results.pop("overhead")
             else:
-                sixty = write_referentiel(work / "referentiel-60.yaml", 60)
+                sixty = write_referentiel(work / f"referentiel-{SIZES[-1]}.yaml", SIZES[-1])
                 results["overhead_60"] = bench_overhead(
                     work / "overhead-60", pairs=2 if quick else 5, referentiel=sixty
                 )

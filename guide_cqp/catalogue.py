@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Probleme, ReferentielInvalide, display_name
-from .load import load_document
+from .load import Source, load_document
 from .model import Referentiel
-from .validate import load_referentiel
+from .validate import check_referentiel
 
 REFERENTIEL_SUFFIXES = (".yaml", ".yml")
 _DIGITS = re.compile(r"(\d+)")
@@ -34,6 +34,7 @@ class Catalogue:
 
     referentiels: tuple[Referentiel, ...]
     fichiers: tuple[Path, ...] = field(default=(), compare=False)
+    avertissements: tuple[Probleme, ...] = field(default=(), compare=False)  # publishes with a flaw: logged
 
     def __iter__(self) -> Iterator[Referentiel]:
         return iter(self.referentiels)
@@ -61,11 +62,16 @@ class Catalogue:
         return self.referentiels[0] if len(self.referentiels) == 1 else None
 
 
-def load_catalogue(path: Path) -> Catalogue:
-    """The catalogue named by the site's setting: a référentiel file, or a folder of them."""
+def load_catalogue(path: Path, source: Source = Source.CONFIGURATION) -> Catalogue:
+    """The catalogue named by the site's setting: a référentiel file, or a folder of them.
+
+    ``source`` says where the path came from, for the message of a missing file. The warnings of every
+    référentiel (validate.check_referentiel) come with it: the build logs them, `cqp valider` prints them.
+    """
     if path.is_dir():
         return load_folder(path)
-    return Catalogue((load_referentiel(path),), (path,))
+    referentiel, avertissements = check_referentiel(path, source)
+    return Catalogue((referentiel,), (path,), tuple(avertissements))
 
 
 def referentiel_files(folder: Path) -> list[Path]:
@@ -94,17 +100,21 @@ def load_folder(folder: Path) -> Catalogue:
         raise ReferentielInvalide([Probleme(display_name(folder), None, None, (), message)])
     loaded: list[tuple[Path, Referentiel]] = []
     problemes: list[Probleme] = []
+    avertissements: list[Probleme] = []
     for path in files:
         try:
-            loaded.append((path, load_referentiel(path)))
+            referentiel, warned = check_referentiel(path)
         except ReferentielInvalide as exc:
             problemes += exc.problemes
+        else:
+            loaded.append((path, referentiel))
+            avertissements += warned
     problemes += duplicate_codes(loaded)
     order = {display_name(path): i for i, path in enumerate(files)}
     problemes.sort(key=lambda p: order.get(p.fichier, len(order)))  # reported file by file, in the folder's order
     if problemes:
         raise ReferentielInvalide(problemes, fichiers_lus=len(files))
-    return Catalogue(tuple(ref for _, ref in loaded), tuple(path for path, _ in loaded))
+    return Catalogue(tuple(ref for _, ref in loaded), tuple(path for path, _ in loaded), tuple(avertissements))
 
 
 def duplicate_codes(loaded: list[tuple[Path, Referentiel]]) -> list[Probleme]:

@@ -8,8 +8,10 @@ option, invalid référentiel) ends with a message and a non-zero exit code, nev
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
+import errno
 import io
 import json
 import os
@@ -21,11 +23,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import addresses, french
+from . import addresses, french, publishable
 from .catalogue import Catalogue, load_catalogue
-from .errors import ReferentielInvalide, display_name
+from .errors import Probleme, ReferentielInvalide, display_name
 from .errors import os_reason as _reason
-from .load import read_text
+from .load import Source, read_text
 from .model import Referentiel
 from .new_site import SiteImpossible, create_site
 from .pages import write_pages
@@ -76,6 +78,10 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "Utilisation\u00a0: " if prefix is None else prefix)
 
+    def start_section(self, heading: str | None) -> None:
+        """« Options : », not argparse's « options: »: a capital and the space French puts before « : »."""
+        super().start_section(f"{heading[:1].upper()}{heading[1:]}\u00a0" if heading else heading)
+
 
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser that speaks French: usage, section titles, help option and errors."""
@@ -97,6 +103,22 @@ def _default_file() -> str:
     """The référentiel the site builds: $CQP_REFERENTIEL, as for mkdocs, else what ./mkdocs.yml names
     (a file or a folder of référentiels), else referentiel.yaml."""
     return os.environ.get(REFERENTIEL_VARIABLE) or configured_referentiel(Path("mkdocs.yml")) or DEFAULT_FILE
+
+
+def _source(fichier: str | None) -> tuple[Path, Source]:
+    """The file to read and where its name came from: a missing file is explained where it is fixed."""
+    if fichier:
+        return Path(fichier), Source.LIGNE_DE_COMMANDE
+    if os.environ.get(REFERENTIEL_VARIABLE):
+        return Path(_default_file()), Source.VARIABLE
+    configured = configured_referentiel(Path("mkdocs.yml"))
+    if configured:
+        return Path(configured), Source.CONFIGURATION
+    return Path(DEFAULT_FILE), Source.DOSSIER_COURANT
+
+
+def _load(fichier: str | None) -> Referentiel:
+    return load_referentiel(*_source(fichier))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,12 +219,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --aide (0) or a usage error (2), already printed
         return int(exc.code or 0)
     try:
-        return _COMMANDS[args.commande](args)
+        status = _COMMANDS[args.commande](args)
+        _flush_stdout()
+        return status
     except Echec as exc:
         print(f"cqp {args.commande}\u00a0: {exc}", file=sys.stderr)
         return 1
     except ReferentielInvalide as exc:
         print(exc.rapport(), file=sys.stderr)
+        return 1
+    except OSError as exc:  # what the command wrote could not be written: a full disk, a reader gone
+        if not _stdout_failed(exc):
+            raise
+        if not isinstance(exc, BrokenPipeError):  # `| head`: the reader chose to stop, nothing to say
+            print(f"cqp {args.commande}\u00a0: impossible d'écrire sur la sortie standard ({_reason(exc)}).", file=sys.stderr)
         return 1
 
 
@@ -215,29 +245,38 @@ def _valider(args: argparse.Namespace) -> int:
     A folder is checked as the site reads it: each of its référentiels, and their codes all different.
     """
     status = 0
-    for fichier in args.fichiers or [_default_file()]:
-        path = Path(fichier)
+    for fichier in args.fichiers or [None]:
+        path, source = _source(fichier)
         try:
-            catalogue = load_catalogue(path)
+            catalogue = load_catalogue(path, source)
         except ReferentielInvalide as exc:
             print(exc.rapport(), file=sys.stderr)
             status = 1
             continue
-        for ref, source in zip(catalogue, catalogue.fichiers, strict=True):
+        for ref, read in zip(catalogue, catalogue.fichiers, strict=True):
             n = len(ref.competences)
-            shown = fichier if source == path else str(path / source.name)
+            shown = str(path) if read == path else str(path / read.name)
             blocs = f" en {french.plural(len(ref.blocs), 'bloc')}" if ref.blocs else ""
             print(
                 f"{shown}\u00a0: référentiel valide — CQP « {ref.cqp.intitule} », version {ref.version.numero}, "
                 f"{n} compétence{'s' if n > 1 else ''}{blocs} (format {ref.format})."
             )
         if path.is_dir():
-            print(f"{fichier}\u00a0: {french.plural(len(catalogue), 'référentiel valide', 'référentiels valides')}.")
+            print(f"{path}\u00a0: {french.plural(len(catalogue), 'référentiel valide', 'référentiels valides')}.")
+        if catalogue.avertissements:
+            print(warnings_report(list(catalogue.avertissements)), file=sys.stderr)
     return status
 
 
+def warnings_report(avertissements: list[Probleme]) -> str:
+    """What `cqp valider` prints, and the build logs, for a valid référentiel with flaws."""
+    n = len(avertissements)
+    titre = f"Avertissement{'s' if n > 1 else ''} (le référentiel reste valide et sera publié)\u00a0:"
+    return "\n".join([titre, *(f"  - {a}" for a in avertissements)])
+
+
 def _version(args: argparse.Namespace) -> int:
-    catalogue = load_catalogue(Path(args.fichier or _default_file()))
+    catalogue = load_catalogue(*_source(args.fichier))
     ref = catalogue.single
     if ref is not None:
         print(version_title(ref) if args.titre else version_name(ref))
@@ -252,7 +291,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _exporter(args: argparse.Namespace) -> int:
-    ref = load_referentiel(Path(args.fichier or _default_file()))
+    ref = _load(args.fichier)
     data = export_json(ref).encode("utf-8") if args.format == "json" else export_csv(ref)
     _write(args.sortie, data)
     return 0
@@ -277,10 +316,10 @@ def _nouveau(args: argparse.Namespace) -> int:
 def _migrer(args: argparse.Namespace) -> int:
     from .migrate import BLOC_CODE, BLOC_INTITULE, MigrationImpossible, migrate
 
-    source = Path(args.fichier or _default_file())
+    source, origin = _source(args.fichier)
     fichier = display_name(source)
     try:
-        migrated = migrate(read_text(source, fichier), fichier)
+        migrated = migrate(read_text(source, fichier, origin), fichier)
     except MigrationImpossible as exc:
         raise Echec(str(exc)) from None
     target = str(source) if args.sur_place else args.sortie
@@ -333,9 +372,8 @@ _COMMANDS = {
 
 
 def version_name(ref: Referentiel) -> str:
-    """The folder of this version on the site: version.numero, kept to letters, digits, « . », « _ » and « - »."""
-    name = re.sub(r"[^0-9A-Za-z._-]+", "-", _ascii(ref.version.numero)).strip("-.")
-    return name or "version"
+    """The folder of this version on the site (guide_cqp.publishable decides, validation checked it)."""
+    return publishable.version_folder(ref.version.numero)
 
 
 def version_title(ref: Referentiel) -> str:
@@ -398,7 +436,7 @@ def export_csv(ref: Referentiel) -> bytes:
     hours the référentiel does not give are empty cells.
     """
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = _TextCells(csv.writer(out, delimiter=";", lineterminator="\r\n"))
     if ref.blocs:
         _blocs_rows(writer, ref)
     else:
@@ -439,20 +477,70 @@ def _blocs_rows(writer: Any, ref: Referentiel) -> None:
     writer.writerow(["", "", "", _total_label(label, total), "", "", "", *_hour_cells(total)])
 
 
+_FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _TextCells:
+    """A csv writer whose every text cell goes through csv_text: no cell of the référentiel can start a formula."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def writerow(self, row: list[Any]) -> None:
+        self.writer.writerow([csv_text(cell) if isinstance(cell, str) else cell for cell in row])
+
+
+def csv_text(text: str) -> str:
+    """A text cell that a spreadsheet shows as text, never runs as a formula (OWASP « CSV injection »).
+
+    Excel and LibreOffice read a cell that begins with = + - @ (after spaces too), a tab or a carriage
+    return as a formula: `=HYPERLINK(…)` would run. A leading apostrophe makes it text. Hours are
+    numbers the model wrote, and stay numbers.
+    """
+    if text.startswith(_FORMULA_SIGNS) or text.lstrip(" \u00a0\u202f").startswith(_FORMULA_SIGNS):
+        return "'" + text
+    return text
+
+
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
+_CHUNK = 64 * 1024  # a pipe's buffer: a reader that goes away is noticed at the next chunk
+
+
 def _write(sortie: str | None, data: bytes) -> None:
     if sortie is None or sortie == "-":
+        if sys.stdout is None:  # started with `>&-`
+            raise Echec("la sortie standard est fermée\u00a0: écrivez dans un fichier avec -o SORTIE.")
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        for start in range(0, len(data), _CHUNK):
+            sys.stdout.buffer.write(data[start : start + _CHUNK])
+            sys.stdout.buffer.flush()
         return
     try:
         Path(sortie).write_bytes(data)
     except OSError as exc:
         raise Echec(f"impossible d'écrire « {sortie} » ({_reason(exc)}).") from None
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _stdout_failed(exc: OSError) -> bool:
+    """Whether a write to the standard output failed; if so, what is left goes to /dev/null.
+
+    Python flushes the standard output once more on exit: without this, the same error would come
+    back there as an English « Exception ignored » message.
+    """
+    if isinstance(exc, BrokenPipeError) or exc.errno in (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EBADF):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return True
+    return False
 
 
 if __name__ == "__main__":

@@ -57,6 +57,11 @@ def number(value: Decimal | int | float) -> str:
     return text.replace(".", ",")
 
 
+def integer(value: int) -> str:
+    """10000 → « 10 000 »: thousands apart, by a narrow no-break space."""
+    return f"{value:,}".replace(",", NNBSP)
+
+
 def hour(value: Decimal | int | float) -> str:
     """« 3,5 h »: a number of hours, never split from its unit."""
     return f"{number(value)}{NBSP}h"
@@ -106,7 +111,7 @@ def list_and(items: Iterable[Any]) -> str:
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """« 1 compétence », « 6 compétences » (French: 0 and 1 are singular)."""
     word = singular if count <= 1 else (plural_form or singular + "s")
-    return f"{count}{NBSP}{word}"
+    return f"{integer(count)}{NBSP}{word}"
 
 
 def date(value: dt.date) -> str:

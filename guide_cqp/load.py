@@ -12,14 +12,20 @@ so that, in one linear pass and without recursion:
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
-from .errors import Path_, Probleme, ReferentielInvalide, display_name
+from . import texts
+from .errors import Path_, Probleme, ReferentielInvalide, describe_path, display_name, os_reason
+from .settings import REFERENTIEL_VARIABLE
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 50
@@ -38,6 +44,7 @@ class Document:
 
     data: Any
     fichier: str
+    text: str = ""
     value_marks: dict[Path_, Mark] = field(default_factory=dict)
     key_marks: dict[Path_, Mark] = field(default_factory=dict)
     problemes: list[Probleme] = field(default_factory=list)
@@ -56,7 +63,7 @@ class Document:
     def probleme(self, chemin: Path_, message: str, *, key: bool = False) -> Probleme:
         mark = self.position(chemin, key=key)
         ligne, colonne = mark if mark else (None, None)
-        return Probleme(self.fichier, ligne, colonne, chemin, message)
+        return Probleme(self.fichier, ligne, colonne, chemin, message, describe_path(chemin, self.data))
 
 
 class _Fatal(Exception):
@@ -72,35 +79,46 @@ def _mark(mark: Any) -> Mark:
     return (mark.line + 1, mark.column + 1)
 
 
-def load_document(path: Path) -> Document:
+class Source(Enum):
+    """Where the path of the référentiel came from: a missing file is fixed there."""
+
+    LIGNE_DE_COMMANDE = "command line"
+    VARIABLE = "CQP_REFERENTIEL"
+    CONFIGURATION = "the site's settings"  # the plugin's option in mkdocs.yml, which CQP_REFERENTIEL overrides
+    DOSSIER_COURANT = "referentiel.yaml of the working directory"
+
+    def advice(self) -> str:
+        """What to check, in French."""
+        if self is Source.LIGNE_DE_COMMANDE:
+            return "vérifiez le chemin donné à la commande."
+        if self is Source.VARIABLE or (self is Source.CONFIGURATION and os.environ.get(REFERENTIEL_VARIABLE, "").strip()):
+            return f"vérifiez la variable d'environnement {REFERENTIEL_VARIABLE}."
+        if self is Source.CONFIGURATION:
+            return "vérifiez l'option « referentiel » du greffon guide-cqp dans mkdocs.yml."
+        return (
+            "lancez la commande dans le dossier du site (celui de referentiel.yaml), "
+            "ou donnez-lui le chemin du fichier."
+        )
+
+
+def load_document(path: Path, source: Source = Source.CONFIGURATION) -> Document:
     """Read and parse a référentiel file; raise ReferentielInvalide on any fatal problem."""
     fichier = display_name(path)
-    text = read_text(path, fichier)
+    text = read_text(path, fichier, source)
     return parse_document(text, fichier)
 
 
-def read_text(path: Path, fichier: str) -> str:
-    """Read the file as UTF-8 (a BOM is accepted), with a French message otherwise."""
+def read_text(path: Path, fichier: str, source: Source = Source.CONFIGURATION) -> str:
+    """Read the file as UTF-8 (a BOM is accepted), with a French message otherwise.
 
-    def fail(message: str, ligne: int | None = None, colonne: int | None = None) -> None:
+    Only a regular file is read, and never more than MAX_BYTES + 1 bytes whatever its size
+    claims to be: a FIFO would block forever, /dev/zero or /dev/urandom never end.
+    """
+    raw = read_bytes(path, fichier, source)
+
+    def fail(message: str, ligne: int | None = None, colonne: int | None = None) -> NoReturn:
         raise ReferentielInvalide([Probleme(fichier, ligne, colonne, (), message)])
 
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        fail(
-            "fichier introuvable. Vérifiez le chemin (extra.referentiel dans mkdocs.yml ou la variable CQP_REFERENTIEL)."
-        )
-    except OSError as exc:
-        fail(f"fichier illisible ({exc.strerror}).")
-    if path.is_dir():
-        fail("ce chemin est un dossier, pas un fichier YAML.")
-    if size > MAX_BYTES:
-        fail(
-            f"fichier trop volumineux ({size / 1_000_000:.1f} Mo)\u00a0: un référentiel "
-            f"ne dépasse pas {MAX_BYTES // (1024 * 1024)} Mo.".replace(".", ",", 1)
-        )
-    raw = path.read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         fail("le fichier est encodé en UTF-16. Enregistrez-le en UTF-8.", 1, 1)
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -119,14 +137,105 @@ def read_text(path: Path, fichier: str) -> str:
             ligne,
             colonne,
         )
-    raise AssertionError("unreachable")
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_bytes(path: Path, fichier: str, source: Source = Source.CONFIGURATION) -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES, or ReferentielInvalide saying why not, in French.
+
+    The file is opened without blocking (a FIFO with no writer would hang), then checked on the
+    open descriptor, so that what is checked is what is read.
+    """
+
+    def fail(message: str) -> NoReturn:
+        raise ReferentielInvalide([Probleme(fichier, None, None, (), message)])
+
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        fail(_open_error(exc, path, source))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            fail("ce chemin est un dossier, pas un fichier YAML.")
+        if not stat.S_ISREG(info.st_mode):
+            fail(
+                f"ce chemin n'est pas un fichier ordinaire ({_kind(info.st_mode)})\u00a0: "
+                "donnez le chemin du fichier referentiel.yaml."
+            )
+        if info.st_size > MAX_BYTES:
+            fail(_too_large(info.st_size))
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        fail(f"fichier illisible ({os_reason(exc)}).")
+    finally:
+        os.close(fd)
+    if size > MAX_BYTES:
+        fail(_too_large(size, at_least=True))
+    return b"".join(chunks)
+
+
+def _too_large(size: int, at_least: bool = False) -> str:
+    shown = f"{size / 1_000_000:.1f}".replace(".", ",")
+    return (
+        f"fichier trop volumineux ({'plus de ' if at_least else ''}{shown}\u00a0Mo)\u00a0: "
+        f"un référentiel ne dépasse pas {MAX_BYTES // (1024 * 1024)}\u00a0Mo."
+    )
+
+
+def _open_error(exc: OSError, path: Path, source: Source) -> str:
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        return f"lien symbolique cassé\u00a0: il mène à « {os.readlink(path)} », qui n'existe pas\u00a0; {source.advice()}"
+    if exc.errno == errno.ENOENT:
+        return f"fichier introuvable\u00a0: {source.advice()}"
+    if exc.errno == errno.ELOOP:
+        return "liens symboliques en boucle\u00a0: ce chemin ne mène à aucun fichier."
+    if exc.errno == errno.EISDIR:
+        return "ce chemin est un dossier, pas un fichier YAML."
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"fichier illisible ({os_reason(exc)})\u00a0: vérifiez les droits du fichier."
+    return f"fichier illisible ({os_reason(exc)})."
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "un tube nommé"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "un périphérique"
+    if stat.S_ISSOCK(mode):
+        return "une prise réseau locale"
+    return "un fichier spécial"
+
+
+# YAML 1.1 counts U+0085, U+2028 and U+2029 as line breaks, editors mostly do not: read as is, they
+# shift every line number and break the indentation. They are swapped for noncharacters while
+# parsing and back in the values, where the model refuses them by name, field and line.
+_LINE_BREAKS = {0x85: 0xFDD0, 0x2028: 0xFDD1, 0x2029: 0xFDD2}
+_LINE_BREAKS_BACK = {v: k for k, v in _LINE_BREAKS.items()}
+_SENTINELS = re.compile("[\ufdd0-\ufdd2]")
+_LINE_BREAK_CHARACTERS = re.compile("[\x85\u2028\u2029]")
 
 
 def parse_document(text: str, fichier: str) -> Document:
     """Build data and positions from YAML text; fatal problems raise ReferentielInvalide."""
-    doc = Document(data=None, fichier=fichier)
+    doc = Document(data=None, fichier=fichier, text=text)
+    swapped = _LINE_BREAK_CHARACTERS.search(text) is not None
+    if swapped and (sentinel := _SENTINELS.search(text)) is not None:
+        before = text[: sentinel.start()]
+        ligne, colonne = before.count("\n") + 1, sentinel.start() - (before.rfind("\n") + 1) + 1
+        message = f"caractère interdit U+{ord(sentinel.group()):04X} (un non-caractère Unicode)\u00a0: supprimez-le."
+        raise ReferentielInvalide([Probleme(fichier, ligne, colonne, (), message)])
     try:
-        _Builder(doc).run(text)
+        _Builder(doc, swapped).run(text.translate(_LINE_BREAKS) if swapped else text)
     except _Fatal as exc:
         ligne, colonne = exc.mark if exc.mark else (None, None)
         raise ReferentielInvalide([Probleme(fichier, ligne, colonne, (), exc.message)]) from None
@@ -134,14 +243,7 @@ def parse_document(text: str, fichier: str) -> Document:
         ligne, colonne, message = locate_yaml_error(exc, text)
         raise ReferentielInvalide([Probleme(fichier, ligne, colonne, (), message)]) from None
     except yaml.YAMLError as exc:  # reader errors carry a position but are not "marked"
-        position = getattr(exc, "position", None)
-        ligne = colonne = None
-        if position is not None:
-            before = text[:position]
-            ligne = before.count("\n") + 1
-            colonne = position - (before.rfind("\n") + 1) + 1
-        message = "caractère interdit dans un fichier YAML (caractère de contrôle)."
-        raise ReferentielInvalide([Probleme(fichier, ligne, colonne, (), message)]) from None
+        raise ReferentielInvalide([_forbidden_character(exc, text, fichier)]) from None
     if doc.data is None:
         raise ReferentielInvalide(
             [
@@ -168,6 +270,36 @@ def parse_document(text: str, fichier: str) -> Document:
             ]
         )
     return doc
+
+
+# What YAML does not allow in a file, even inside quotes (YAML 1.1, « printable » characters).
+_NOT_IN_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def _forbidden_character(exc: yaml.YAMLError, text: str, fichier: str) -> Probleme:
+    """A character YAML refuses in a file: named, at its line and column, in the field that holds it."""
+    found = _NOT_IN_YAML.search(text)  # the first one stops the reader (libyaml counts its position in bytes)
+    if found is None:
+        return Probleme(fichier, None, None, (), "caractère interdit dans un fichier YAML (caractère de contrôle).")
+    index = found.start()
+    before = text[:index]
+    ligne, colonne = before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+    code = ord(text[index])
+    why = texts.describe(code) or "caractère interdit dans un fichier YAML"
+    message = f"caractère interdit U+{code:04X} ({why})\u00a0: supprimez-le."
+    chemin, data = _field_at(text, (ligne, colonne))
+    return Probleme(fichier, ligne, colonne, chemin, message, describe_path(chemin, data) if chemin else None)
+
+
+def _field_at(text: str, mark: Mark) -> tuple[Path_, Any]:
+    """The value that holds a position: the file read again without the characters YAML refuses."""
+    doc = Document(data=None, fichier="")
+    try:
+        _Builder(doc).run(_NOT_IN_YAML.sub(" ", text))
+    except (yaml.YAMLError, _Fatal):
+        return (), None
+    before = [(at, path) for path, at in doc.value_marks.items() if at <= mark]
+    return (max(before)[1] if before else ()), doc.data
 
 
 _TAB_MESSAGE = "tabulation interdite\u00a0: en YAML, on indente avec des espaces, jamais avec la touche Tab."
@@ -214,6 +346,11 @@ _YAML_PROBLEMS = [
         "found unknown escape character",
         "séquence d'échappement inconnue entre guillemets doubles\u00a0: doublez la barre oblique inverse (\\\\) ou utilisez des guillemets simples.",
     ),
+    (
+        "found invalid Unicode character escape code",
+        "séquence « \\u… » qui ne désigne aucun caractère entre guillemets doubles (moitié de paire de "
+        "substitution \\uD800 à \\uDFFF, ou code trop grand)\u00a0: écrivez le caractère lui-même.",
+    ),
     ("did not find expected ',' or ']'", "liste entre crochets mal fermée\u00a0: il manque « , » ou « ] »."),
     ("did not find expected ',' or '}'", "accolades mal fermées\u00a0: il manque « , » ou « } »."),
 ]
@@ -239,7 +376,38 @@ def locate_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None,
                 f"ajoutez le guillemet fermant (la lecture échoue plus loin, ligne {ligne})."
             )
             return opened, None, unclosed
+    closing = _closing_sign_before(exc.problem_mark, text) if exc.problem_mark is not None else None
+    if closing in ('"', "'"):
+        return ligne, colonne, f"erreur de syntaxe YAML\u00a0: {_AFTER_QUOTE_MESSAGE}"
+    if closing in ("]", "}"):
+        opening = "[" if closing == "]" else "{"
+        return ligne, colonne, f"erreur de syntaxe YAML\u00a0: {_AFTER_BRACKET_MESSAGE.format(opening=opening)}"
     return ligne, colonne, message
+
+
+_AFTER_QUOTE_MESSAGE = (
+    "du texte suit le guillemet fermant\u00a0: un texte qui commence par un guillemet doit finir par ce "
+    'guillemet. Retirez les guillemets, ou mettez tout le texte entre guillemets doubles ("…").'
+)
+
+
+_AFTER_BRACKET_MESSAGE = (
+    "du texte suit le crochet ou l'accolade qui ferme le début de la valeur\u00a0: un texte qui commence par "
+    '« {opening} » se met entre guillemets doubles ("{opening}…"), sinon YAML y lit une liste ou un bloc de clés.'
+)
+
+
+def _closing_sign_before(mark: Any, text: str) -> str | None:
+    """`intitule: "L'accueil" des clients`, `- [Nouveau] Vendre`: the parser stops on the words after
+    the quote or bracket that closed the start of the value. That sign, or None."""
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return None
+    before = lines[mark.line][: mark.column].rstrip()
+    after = lines[mark.line][mark.column :].strip()
+    if not before or not after or after.startswith(("#", ":", "-")):
+        return None
+    return before[-1] if before[-1] in "\"']}" else None
 
 
 _QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)*(?:[^\s#'"-][^#]*?:\s+)?(?:-\s+)*(["'])(.*)$""")
@@ -285,8 +453,9 @@ class _Frame:
 class _Builder:
     """Turns the event stream into dicts, lists and strings, one event at a time."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, swapped: bool = False) -> None:
         self.doc = doc
+        self.swapped = swapped  # line breaks were swapped for sentinels: swap them back in values
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0
@@ -307,13 +476,16 @@ class _Builder:
         elif isinstance(event, yaml.ScalarEvent):
             self.check_tag(event)
             plain = event.implicit[0] and not event.style  # libyaml marks plain scalars with "", PyYAML with None
-            value = None if plain and _NULL.match(event.value) else event.value
+            text = event.value.translate(_LINE_BREAKS_BACK) if self.swapped else event.value
+            value = None if plain and _NULL.match(text) else text
             if self.expects_key():
-                self.set_key(event.value, event)
+                self.set_key(text, event)
             else:
                 self.count(1, event)
-                self.add(value, event)
+                path = self.add(value, event)
                 self.remember(event.anchor, value, 1)
+                if plain and value is not None:
+                    self.check_stray_quote(value, path, event)
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
                 raise _Fatal(
@@ -398,9 +570,45 @@ class _Builder:
                 + " (alias « *nom » répétés ou fichier démesuré)\u00a0: un référentiel n'a pas besoin d'alias.",
             )
 
+    def check_stray_quote(self, value: str, path: Path_, event: yaml.Event) -> None:
+        """A text without quotes that ends with one (`numero: 1.2"`, `intitule: L'accueil'`) kept a typo."""
+        quote = stray_quote(value)
+        if quote is not None:
+            ligne, colonne = _mark(event.start_mark)
+            message = (
+                f"guillemet {quote} isolé à la fin du texte « {_shorten(value)} »\u00a0: supprimez-le, "
+                'ou mettez tout le texte entre guillemets doubles ("…").'
+            )
+            self.doc.problemes.append(
+                Probleme(self.doc.fichier, ligne, colonne, path, message, describe_path(path, self.doc.data))
+            )
+
     def check_tag(self, event: yaml.NodeEvent) -> None:
         tag = getattr(event, "tag", None)
         if tag not in _ACCEPTED_TAGS and not (
             isinstance(event, yaml.CollectionStartEvent) and tag in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
         ):
             raise _Fatal(event.start_mark, f"étiquette YAML « {tag} » non prise en charge\u00a0: retirez-la.")
+
+
+def stray_quote(text: str) -> str | None:
+    """The quote that ends an unquoted text by mistake, if any.
+
+    YAML keeps a quote typed at the end of an unquoted text as part of it. A double quote is a
+    mistake when the text holds an odd number of them (`Le module "Vente"` is fine); a final
+    apostrophe, when no quote opens before it (`et 'servir'` is fine, `l'accueil'` is not: French
+    apostrophes of elision follow a letter).
+    """
+    stripped = text.rstrip()
+    if stripped.endswith('"') and stripped.count('"') % 2 == 1:
+        return "«\u00a0\"\u00a0»"
+    if stripped.endswith("'") and not _OPENING_APOSTROPHE.search(stripped[:-1]):
+        return "«\u00a0'\u00a0»"
+    return None
+
+
+_OPENING_APOSTROPHE = re.compile(r"(?:^|[\s(«\[])'")
+
+
+def _shorten(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else "…" + text[-width:]

@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -33,51 +34,72 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from . import french
+from . import french, links, texts
+
+# --- limits -----------------------------------------------------------------------------------
+# What one référentiel may hold. Each bound is far above what a CQP needs and keeps the build, PDF
+# included, within seconds whatever the shape of the text (README, « Performances »; benchmarks/).
+# « Rédiger le référentiel » lists them for the staff.
+MAX_TITLE = 300  # characters of a title, a heading or a label (one line)
+MAX_TEXT = 2_000  # characters of a text of a list (savoir-faire, content, activity…) or of a note
+MAX_NUMERO = 20  # characters of a module or version number
+MAX_CODE = 40  # characters of the CQP's code, which names the pages' folder and the PDF file
+MAX_MARKDOWN = 10_000  # characters of a Markdown text (presentation, livret texts)
+MAX_MARKDOWN_LINES = 200  # lines of a Markdown text
+MAX_MARKDOWN_PREFIX = 80  # columns of indentation and list or quote markers before a line's text
+MAX_MARKUP_PER_PARAGRAPH = 100  # signs * _ ` [ < in a paragraph (or list element) of a Markdown text
+MAX_MARKUP = 500  # the same signs in a whole Markdown text
+MAX_COMPETENCES = 40
+MAX_COMPETENCE_NUMBER = 999
+MAX_MODULES = 30  # modules of one competence
+MAX_ITEMS = 100  # texts of one list (savoir-faire, objectives, content, activities, criteria, sub-list)
+MAX_ITEM_DEPTH = 5  # levels of sub-lists (details) under a list's element
+MAX_ALL_MODULES = 150  # modules of the whole référentiel
+MAX_ALL_ITEMS = 1_500  # texts of every list of the référentiel, sub-lists included
 
 _SPACES = re.compile(r"[ \t\r\n]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def _no_control(value: str) -> str:
-    """Refuse invisible control characters ("\\x02" in double quotes): they break Markdown and the PDF."""
-    found = _CONTROL.search(value)
-    if found:
-        raise PydanticCustomError(
-            "caractere_controle",
-            "caractère de contrôle invisible (U+{code}) dans le texte\u00a0: supprimez-le",
-            {"code": f"{ord(found.group()):04X}"},
-        )
-    return value
 
 
 def _clean_text(value: Any) -> Any:
     """Normalise a one-line text: NFC, inner whitespace folded, ends stripped (NBSP included)."""
     if isinstance(value, str):
-        return _SPACES.sub(" ", unicodedata.normalize("NFC", _no_control(value))).strip()
+        return _SPACES.sub(" ", unicodedata.normalize("NFC", texts.check_characters(value))).strip()
     return value
 
 
 def _clean_markdown(value: Any) -> Any:
     """Markdown keeps its line breaks; only NFC, line ends and outer blank lines change."""
     if isinstance(value, str):
-        text = unicodedata.normalize("NFC", _no_control(value)).replace("\r\n", "\n")
+        text = unicodedata.normalize("NFC", texts.check_characters(value)).replace("\r\n", "\n")
         return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
     return value
 
 
 _MARKDOWN_PREFIX = re.compile(r"^(?:[ \t>*+-]|\d+[.)])*")
-MAX_MARKDOWN_PREFIX = 80  # columns of indentation and list or quote markers before a line's text
-MAX_BRACKETS_PER_PARAGRAPH = 100
+_BLOCK_START = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)]|#{1,6})(?:[ \t]|$)")
+_QUOTE_MARKS = re.compile(r"^(?:[ \t]*>)+")
+_MARKUP = re.compile(r"[*_`\[<]")
+MARKUP_SIGNS = "« * », « _ », « ` », « [ » et « < »"
 
 
-def _markdown_within_limits(value: str) -> str:
-    """Refuse the shapes that make Markdown slow or crash, long before a person would write them.
+def markdown_within_limits(value: str) -> str:
+    """Refuse the shapes that make Markdown or the PDF slow, or crash, long before a person would write them.
 
-    Python-Markdown recurses once per nested list (a deep enough nesting is a RecursionError)
-    and takes a time quadratic in the « [ » of a paragraph (40 000 of them: minutes).
+    Python-Markdown recurses once per nested list (a deep enough nesting is a RecursionError); its
+    block parser takes a time quadratic in the lines of a block (20 000 setext headings « a\\n=\\n »:
+    two minutes), its inline patterns a time quadratic in the « [ » and the « ` » of a paragraph;
+    WeasyPrint lays out a paragraph in a time quadratic in its inline elements (emphasis, code, links:
+    2 500 « *a » took 30 s); and every line can become a paragraph of the PDF. So the lines, the depth
+    of lists and quotes, and the signs that make inline elements (per paragraph and in all) are bounded.
     """
-    for number, line in enumerate(value.split("\n"), start=1):
+    lines = value.split("\n")
+    if len(lines) > MAX_MARKDOWN_LINES:
+        raise PydanticCustomError(
+            "markdown_lignes",
+            "texte trop long\u00a0: {lignes} lignes, au plus {max}",
+            {"lignes": french.integer(len(lines)), "max": french.integer(MAX_MARKDOWN_LINES)},
+        )
+    for number, line in enumerate(lines, start=1):
         prefix = _MARKDOWN_PREFIX.match(line.expandtabs(4))
         if prefix and len(prefix.group()) > MAX_MARKDOWN_PREFIX:
             raise PydanticCustomError(
@@ -86,14 +108,41 @@ def _markdown_within_limits(value: str) -> str:
                 "(plus de {max} caractères de retrait ou de puces)",
                 {"ligne": number, "max": MAX_MARKDOWN_PREFIX},
             )
-    for paragraph in re.split(r"\n[ \t]*\n", value):
-        if paragraph.count("[") > MAX_BRACKETS_PER_PARAGRAPH:
+    total = 0
+    for first_line, paragraph in _paragraphs(lines):
+        signs = len(_MARKUP.findall(paragraph))
+        total += signs
+        if signs > MAX_MARKUP_PER_PARAGRAPH:
             raise PydanticCustomError(
-                "markdown_crochets",
-                "plus de {max} crochets « [ » dans un même paragraphe\u00a0: un lien s'écrit [texte](adresse)",
-                {"max": MAX_BRACKETS_PER_PARAGRAPH},
+                "markdown_signes",
+                "ligne {ligne} du texte\u00a0: plus de {max} signes de mise en forme ({signes}) dans un même "
+                "paragraphe ou élément de liste\u00a0; un lien s'écrit [texte](https://…), le gras **ainsi**",
+                {"ligne": first_line, "max": MAX_MARKUP_PER_PARAGRAPH, "signes": MARKUP_SIGNS},
             )
+    if total > MAX_MARKUP:
+        raise PydanticCustomError(
+            "markdown_signes",
+            "plus de {max} signes de mise en forme ({signes}) dans le texte\u00a0: gardez le gras, les liens et "
+            "le code pour l'essentiel",
+            {"max": french.integer(MAX_MARKUP), "signes": MARKUP_SIGNS},
+        )
     return value
+
+
+def _paragraphs(lines: list[str]) -> list[tuple[int, str]]:
+    """(first line, text) of each paragraph or list element: what Markdown and the PDF lay out as one run of text."""
+    runs: list[tuple[int, list[str]]] = []
+    after_blank = True
+    for number, line in enumerate(lines, start=1):
+        content = _QUOTE_MARKS.sub("", line)  # the lines of a quote make one paragraph, as elsewhere
+        if not content.strip():
+            after_blank = True
+            continue
+        if after_blank or _BLOCK_START.match(content):
+            runs.append((number, []))
+        runs[-1][1].append(line)
+        after_blank = False
+    return [(first, "\n".join(run)) for first, run in runs]
 
 
 def _decimal_comma(value: Any) -> Any:
@@ -202,8 +251,55 @@ def _parse_certification_number(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_clean_text), Field(min_length=1)]
-Markdown = Annotated[str, BeforeValidator(_clean_markdown), AfterValidator(_markdown_within_limits)]
+
+def _at_most(maximum: int) -> BeforeValidator:
+    """A bound on the text as written: the schema's maxLength, which editors check, says the same."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > maximum:
+            raise PydanticCustomError(
+                "texte_trop_long",
+                "texte trop long ({n}\u00a0caractères)\u00a0: au plus {max}\u00a0caractères",
+                {"n": french.integer(len(value)), "max": french.integer(maximum)},
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+# Texts, by use. Each one refuses what cannot be seen (guide_cqp.texts) and what is too long (before
+# validators run last first: the length is checked on the text as written); a new field of the model
+# gets the same checks by using one of these types.
+Titre = Annotated[
+    str,
+    BeforeValidator(_clean_text),
+    _at_most(MAX_TITLE),
+    Field(min_length=1, max_length=MAX_TITLE),
+    AfterValidator(texts.check_visible),
+]
+Text = Annotated[
+    str,
+    BeforeValidator(_clean_text),
+    _at_most(MAX_TEXT),
+    Field(min_length=1, max_length=MAX_TEXT),
+    AfterValidator(texts.check_visible),
+]
+Numero = Annotated[
+    str,
+    BeforeValidator(_clean_text),
+    _at_most(MAX_NUMERO),
+    Field(min_length=1, max_length=MAX_NUMERO),
+    AfterValidator(texts.check_no_invisible),
+]
+Markdown = Annotated[
+    str,
+    BeforeValidator(_clean_markdown),
+    _at_most(MAX_MARKDOWN),
+    Field(max_length=MAX_MARKDOWN),
+    AfterValidator(markdown_within_limits),
+    AfterValidator(texts.check_visible),
+    AfterValidator(links.check_links),
+]
 Hours = Annotated[
     Decimal, BeforeValidator(_decimal_comma), AfterValidator(_finite), Field(ge=0, max_digits=7, decimal_places=2)
 ]
@@ -286,7 +382,7 @@ class ItemDetaille(_Strict):
 
     texte: Text = Field(description="Texte de l'élément.")
     details: list[Item] = Field(
-        min_length=1, description="Sous-liste : des textes ou d'autres éléments {texte, details}."
+        min_length=1, max_length=MAX_ITEMS, description="Sous-liste : des textes ou d'autres éléments {texte, details}."
     )
 
 
@@ -306,7 +402,7 @@ class SavoirFaire(_Strict):
 
     texte: Text = Field(description="Ce que le candidat doit savoir faire.")
     criteres: list[Item] = Field(
-        min_length=1, description="Les critères d'évaluation propres à ce savoir-faire (au moins un)."
+        min_length=1, max_length=MAX_ITEMS, description="Les critères d'évaluation propres à ce savoir-faire (au moins un)."
     )
 
 
@@ -322,15 +418,19 @@ SavoirFaireItem = Annotated[
 class BaseModule(_Strict):
     """A training module of a competence, as format 1 has it; format 2 relaxes it (Module2)."""
 
-    numero: Text = Field(description='Numéro du module, entre guillemets : "1.1". Unique dans le fichier.')
-    intitule: Text = Field(description="Intitulé complet du module.")
-    intitule_court: Text | None = Field(None, description="Intitulé court, pour les tableaux (facultatif).")
-    objectifs: list[Text] = Field(default_factory=list, description="Objectifs de formation du module (facultatif).")
+    numero: Numero = Field(description='Numéro du module, entre guillemets : "1.1". Unique dans le fichier.')
+    intitule: Titre = Field(description="Intitulé complet du module.")
+    intitule_court: Titre | None = Field(None, description="Intitulé court, pour les tableaux (facultatif).")
+    objectifs: list[Text] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Objectifs de formation du module (facultatif)."
+    )
     heures: Heures | None = Field(
         None,
         description="Volume horaire préconisé {min, max}. Obligatoire, sauf si la compétence porte une plage commune à tous ses modules.",
     )
-    contenu: list[Item] = Field(default_factory=list, description="Contenu indicatif de la formation (facultatif).")
+    contenu: list[Item] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Contenu indicatif de la formation (facultatif)."
+    )
     note: Text | None = Field(None, description="Remarque sur le module (facultatif).")
 
     @property
@@ -374,10 +474,10 @@ class Module2(BaseModule):
 class Modalite(_Strict):
     """One way of assessing a bloc or a competence."""
 
-    intitule: Text = Field(
+    intitule: Titre = Field(
         description="Nom de l'épreuve : mise en situation professionnelle, entretien avec le jury, dossier…"
     )
-    duree: Text | None = Field(None, description="Durée de l'épreuve, en texte libre : « 5 h », « 30 min » (facultatif).")
+    duree: Titre | None = Field(None, description="Durée de l'épreuve, en texte libre : « 5 h », « 30 min » (facultatif).")
     description: Markdown | None = Field(None, description="Déroulement de l'épreuve (Markdown, facultatif).")
 
 
@@ -386,7 +486,9 @@ class Evaluation(_Strict):
 
     model_config = ConfigDict(json_schema_extra={"minProperties": 1})  # at least one key (validated below)
 
-    modalites: list[Modalite] = Field(default_factory=list, description="Les épreuves, dans l'ordre (facultatif).")
+    modalites: list[Modalite] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Les épreuves, dans l'ordre (facultatif)."
+    )
     seuil: Text | None = Field(None, description="Seuil de réussite, en texte libre : « 14/20 », « tous les critères » (facultatif).")
     jury: Text | None = Field(None, description="Qui évalue : composition du jury ou des évaluateurs (facultatif).")
 
@@ -408,18 +510,24 @@ class BaseCompetence(_Strict):
 
     HEURES_OBLIGATOIRES: ClassVar[bool] = True  # format 1: every module has hours, or the competence a shared range
 
-    numero: Entier = Field(ge=1, description="Numéro de la compétence : un entier à partir de 1, unique.")
-    intitule: Text = Field(description="Intitulé de la compétence.")
-    savoir_faire: list[Text] = Field(min_length=1, description="Ce que le candidat doit savoir faire (au moins un).")
+    numero: Entier = Field(
+        ge=1, le=MAX_COMPETENCE_NUMBER, description="Numéro de la compétence : un entier à partir de 1, unique."
+    )
+    intitule: Titre = Field(description="Intitulé de la compétence.")
+    savoir_faire: list[Text] = Field(
+        min_length=1, max_length=MAX_ITEMS, description="Ce que le candidat doit savoir faire (au moins un)."
+    )
     heures: Heures | None = Field(
         None,
         description="Plage d'heures commune à tous les modules de la compétence (facultatif ; les modules n'ont alors pas d'heures).",
     )
-    modules: list[Module] = Field(min_length=1, description="Modules de formation (au moins un).")
+    modules: list[Module] = Field(min_length=1, max_length=MAX_MODULES, description="Modules de formation (au moins un).")
     activites_entreprise: list[Item] = Field(
-        min_length=1, description="Activités à proposer au candidat en entreprise (au moins une)."
+        min_length=1, max_length=MAX_ITEMS, description="Activités à proposer au candidat en entreprise (au moins une)."
     )
-    criteres_evaluation: list[Item] = Field(default_factory=list, description="Critères d'évaluation (facultatif).")
+    criteres_evaluation: list[Item] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Critères d'évaluation (facultatif)."
+    )
 
     @model_validator(mode="after")
     def _hours_on_one_level(self) -> BaseCompetence:
@@ -492,6 +600,7 @@ class Competence2(BaseCompetence):
     )
     savoir_faire: list[SavoirFaireItem] = Field(  # type: ignore[assignment]
         min_length=1,
+        max_length=MAX_ITEMS,
         description="Ce que le candidat doit savoir faire (au moins un) : des textes, ou des éléments "
         "{texte, criteres} qui portent leurs propres critères d'évaluation.",
     )
@@ -502,6 +611,7 @@ class Competence2(BaseCompetence):
     )
     modules: list[Module2] = Field(  # type: ignore[assignment]
         default_factory=list,
+        max_length=MAX_MODULES,
         description="Modules de formation (facultatif : la formation peut être laissée à l'organisme de formation).",
     )
     evaluation: Evaluation | None = Field(
@@ -554,8 +664,8 @@ class Certification(_Strict):
         description="Niveau de qualification, de 1 à 8 (cadre national des certifications professionnelles) ; "
         "seulement pour une certification du RNCP.",
     )
-    certificateur: Text | None = Field(None, description="L'organisme certificateur (facultatif).")
-    reference: Text | None = Field(
+    certificateur: Titre | None = Field(None, description="L'organisme certificateur (facultatif).")
+    reference: Titre | None = Field(
         None, description="La référence de la branche, en texte libre, par exemple MQ 89 04 59 0021 (facultatif)."
     )
     enregistrement: Enregistrement | None = Field(
@@ -611,13 +721,14 @@ class Certification(_Strict):
 class Cqp(_Strict):
     """Identity of the certificate."""
 
-    code: Annotated[str, BeforeValidator(_clean_text)] = Field(
+    code: Annotated[str, BeforeValidator(_clean_text), _at_most(MAX_CODE)] = Field(
         pattern=r"^[a-z0-9-]+$",
+        max_length=MAX_CODE,
         description="Code court du CQP, utilisé dans les adresses des pages : minuscules, chiffres et tirets (ex. rcad).",
     )
-    intitule: Text = Field(description="Intitulé officiel du CQP.")
-    branche: Text | None = Field(None, description="Branche professionnelle (facultatif).")
-    instance: Text | None = Field(
+    intitule: Titre = Field(description="Intitulé officiel du CQP.")
+    branche: Titre | None = Field(None, description="Branche professionnelle (facultatif).")
+    instance: Titre | None = Field(
         None, description="Instance qui publie le référentiel, par exemple la CPNEFP (facultatif)."
     )
 
@@ -629,9 +740,12 @@ class Cqp2(Cqp):
         None, description="Identité officielle : répertoire, numéro, niveau, certificateur, enregistrement (facultatif)."
     )
     public: Markdown | None = Field(None, description="À qui s'adresse le CQP (Markdown, facultatif).")
-    prerequis: list[Item] = Field(default_factory=list, description="Prérequis pour entrer en formation (facultatif).")
+    prerequis: list[Item] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Prérequis pour entrer en formation (facultatif)."
+    )
     acces: list[Item] = Field(
         default_factory=list,
+        max_length=MAX_ITEMS,
         description="Voies d'accès : contrat de professionnalisation, VAE, période de reconversion… (facultatif).",
     )
 
@@ -639,11 +753,11 @@ class Cqp2(Cqp):
 class Version(_Strict):
     """Which edition of the référentiel this is: tutors must know which one they follow."""
 
-    numero: Text = Field(
+    numero: Numero = Field(
         description='Numéro de version, entre guillemets : "2009-05". Nomme aussi la version en ligne.'
     )
     date: Date = Field(description="Date de la version, au format AAAA-MM-JJ.")
-    statut: Text | None = Field(
+    statut: Titre | None = Field(
         None, description="Statut du document, par exemple « Document de travail » (facultatif)."
     )
 
@@ -651,15 +765,15 @@ class Version(_Strict):
 class FicheLabels(_Strict):
     """Wording of the « De la formation à l'entreprise » grid."""
 
-    titre: Text = Field("De la formation à l'entreprise…", description="Titre de la grille.")
-    en_formation: Text = Field("En formation", description="En-tête de la colonne « formation ».")
-    en_entreprise: Text = Field("En entreprise", description="En-tête de la colonne « entreprise ».")
-    points_cles: Text = Field("Points clés du programme de formation", description="Zone du formateur.")
-    activites_realisees: Text = Field("Activités réalisées en entreprise", description="Zone du tuteur.")
-    commentaires_formateur: Text = Field("Commentaires du formateur", description="Commentaires du formateur.")
-    commentaires_tuteur: Text = Field("Commentaires du tuteur", description="Commentaires du tuteur.")
-    points_positifs: Text = Field("Points positifs", description="Première partie des commentaires du tuteur.")
-    a_approfondir: Text = Field("À approfondir", description="Seconde partie des commentaires du tuteur.")
+    titre: Titre = Field("De la formation à l'entreprise…", description="Titre de la grille.")
+    en_formation: Titre = Field("En formation", description="En-tête de la colonne « formation ».")
+    en_entreprise: Titre = Field("En entreprise", description="En-tête de la colonne « entreprise ».")
+    points_cles: Titre = Field("Points clés du programme de formation", description="Zone du formateur.")
+    activites_realisees: Titre = Field("Activités réalisées en entreprise", description="Zone du tuteur.")
+    commentaires_formateur: Titre = Field("Commentaires du formateur", description="Commentaires du formateur.")
+    commentaires_tuteur: Titre = Field("Commentaires du tuteur", description="Commentaires du tuteur.")
+    points_positifs: Titre = Field("Points positifs", description="Première partie des commentaires du tuteur.")
+    a_approfondir: Titre = Field("À approfondir", description="Seconde partie des commentaires du tuteur.")
 
 
 class Livret(_Strict):
@@ -668,11 +782,11 @@ class Livret(_Strict):
     In texts, {intitule} stands for the CQP title and {instance} for the publishing body.
     """
 
-    titre_certificat: Text = Field(
+    titre_certificat: Titre = Field(
         "Certificat de Qualification Professionnelle", description="Surtitre de la couverture."
     )
-    titre: Text = Field("Livret de suivi de la formation", description="Titre du livret.")
-    champs_couverture: list[Text] = Field(
+    titre: Titre = Field("Livret de suivi de la formation", description="Titre du livret.")
+    champs_couverture: list[Titre] = Field(
         default_factory=lambda: [
             "Nom et prénom du candidat",
             "Organisme en charge de la formation",
@@ -682,6 +796,7 @@ class Livret(_Strict):
             "Cachet de l'entreprise et signature",
         ],
         min_length=1,
+        max_length=MAX_ITEMS,
         description="Champs à remplir sur la couverture.",
     )
     objet: Markdown = Field(
@@ -698,7 +813,7 @@ class Livret(_Strict):
         "des tuteurs par la branche.",
         description="Texte de présentation du livret (Markdown).",
     )
-    parcours_titre: Text = Field(
+    parcours_titre: Titre = Field(
         "1 - Parcours individualisé du candidat : fiche de synthèse", description="Titre de la fiche de synthèse."
     )
     parcours_texte: Markdown = Field(
@@ -708,20 +823,20 @@ class Livret(_Strict):
         "candidat de mettre en pratique les compétences requises pour l'accès au CQP.",
         description="Texte de la fiche de synthèse (Markdown).",
     )
-    colonne_domaines: Text = Field("Domaines", description="Fiche de synthèse : colonne des compétences.")
-    colonne_modules: Text = Field(
+    colonne_domaines: Titre = Field("Domaines", description="Fiche de synthèse : colonne des compétences.")
+    colonne_modules: Titre = Field(
         "Modules de formation à suivre", description="Fiche de synthèse : colonne des modules."
     )
-    colonne_organisme: Text = Field(
+    colonne_organisme: Titre = Field(
         "Organisme de formation retenu", description="Fiche de synthèse : colonne de l'organisme."
     )
-    colonne_dates: Text = Field("Dates prévisionnelles", description="Fiche de synthèse : colonne des dates.")
-    colonne_heures: Text = Field("Nombre d'heures prévisionnel*", description="Fiche de synthèse : colonne des heures.")
-    renvoi_heures: Text = Field(
+    colonne_dates: Titre = Field("Dates prévisionnelles", description="Fiche de synthèse : colonne des dates.")
+    colonne_heures: Titre = Field("Nombre d'heures prévisionnel*", description="Fiche de synthèse : colonne des heures.")
+    renvoi_heures: Titre = Field(
         "(*) sur la base des volumes horaires indiqués par la {instance} – cf. page suivante",
         description="Renvoi sous la fiche de synthèse.",
     )
-    preconise_titre: Text = Field(
+    preconise_titre: Titre = Field(
         "Parcours de formation préconisé par la {instance}", description="Titre du tableau des volumes horaires."
     )
     note_heures: Markdown = Field(
@@ -730,22 +845,22 @@ class Livret(_Strict):
         "complet (volume horaire maximum).",
         description="Note sous le tableau des volumes horaires (Markdown).",
     )
-    colonne_domaine: Text = Field("Pour ce domaine", description="Tableau des heures : colonne des compétences.")
-    colonne_formation: Text = Field(
+    colonne_domaine: Titre = Field("Pour ce domaine", description="Tableau des heures : colonne des compétences.")
+    colonne_formation: Titre = Field(
         "Formation interne ou externe", description="Tableau des heures : colonne des modules."
     )
-    colonne_volumes: Text = Field("Volumes horaires préconisés", description="Tableau des heures : colonne des heures.")
-    question: Text = Field(
+    colonne_volumes: Titre = Field("Volumes horaires préconisés", description="Tableau des heures : colonne des heures.")
+    question: Titre = Field(
         "Quelles sont les compétences à acquérir et quel est le contenu de la formation à proposer aux candidats ?",
         description="Question en tête de chaque compétence.",
     )
-    savoir_faire: Text = Field("Ce que le candidat doit savoir faire", description="Rubrique des savoir-faire.")
-    contenu: Text = Field("Contenu de la formation à délivrer", description="Rubrique du contenu de formation.")
-    objectifs: Text = Field("Objectifs et modules de formation", description="Sous-rubrique des objectifs et modules.")
-    activites: Text = Field(
+    savoir_faire: Titre = Field("Ce que le candidat doit savoir faire", description="Rubrique des savoir-faire.")
+    contenu: Titre = Field("Contenu de la formation à délivrer", description="Rubrique du contenu de formation.")
+    objectifs: Titre = Field("Objectifs et modules de formation", description="Sous-rubrique des objectifs et modules.")
+    activites: Titre = Field(
         "Quelles activités proposer au candidat en entreprise ?", description="Rubrique des activités."
     )
-    criteres: Text = Field("Critères d'évaluation", description="Rubrique des critères d'évaluation.")
+    criteres: Titre = Field("Critères d'évaluation", description="Rubrique des critères d'évaluation.")
     fiche: FicheLabels = Field(default_factory=FicheLabels, description="Grille « De la formation à l'entreprise ».")
 
 
@@ -756,14 +871,16 @@ class Bloc(_Strict):
     code: Identifiant = Field(
         description="Code du bloc, unique dans le fichier : lettres, chiffres, « . », « - » ou « _ » (BC01)."
     )
-    intitule: Text = Field(description="Intitulé du bloc de compétences.")
+    intitule: Titre = Field(description="Intitulé du bloc de compétences.")
     activites: list[Item] = Field(
-        default_factory=list, description="Les activités du bloc (référentiel d'activités, facultatif)."
+        default_factory=list, max_length=MAX_ITEMS, description="Les activités du bloc (référentiel d'activités, facultatif)."
     )
     evaluation: Evaluation | None = Field(
         None, description="Comment le bloc est évalué : modalités, seuil de réussite, jury (facultatif)."
     )
-    competences: list[Competence2] = Field(min_length=1, description="Les compétences du bloc (au moins une).")
+    competences: list[Competence2] = Field(
+        min_length=1, max_length=MAX_COMPETENCES, description="Les compétences du bloc (au moins une)."
+    )
 
     def competences_triees(self) -> list[Competence2]:
         return sorted(self.competences, key=lambda c: numero_key(c.numero))
@@ -861,9 +978,70 @@ class Referentiel(_Strict):
         """The référentiel says how some bloc or competence is assessed."""
         return any(b.evaluation for b in self.blocs) or any(c.evaluation for c in self.competences)
 
-    def libelle(self, text: str) -> str:
-        """Fill the {intitule} and {instance} placeholders of a livret text."""
-        return text.replace("{intitule}", self.cqp.intitule).replace("{instance}", self.cqp.instance or "branche")
+    def libelle(self, text: str, insert: Callable[[str], str] = str) -> str:
+        """Fill the {intitule} and {instance} placeholders of a livret text.
+
+        ``insert`` turns each value into what the text is made of: in a Markdown text, the title must stay
+        literal text (guide_cqp.render escapes it), or its brackets would become a link there.
+        """
+        instance = self.cqp.instance or "branche"
+        return text.replace("{intitule}", insert(self.cqp.intitule)).replace("{instance}", insert(instance))
+
+    @model_validator(mode="after")
+    def _within_limits(self) -> Referentiel:
+        """Bounds on the whole, in any format: each list is bounded on its own; their sums and depth here.
+
+        The référentiel is walked as data (guide_cqp.model's own classes), so that a field added later
+        is counted without being named here.
+        """
+        counts = {"competences": 0, "modules": 0, "textes": 0}
+        for path, value, depth in _walk(self):
+            if isinstance(value, BaseCompetence):
+                counts["competences"] += 1
+                if counts["competences"] > MAX_COMPETENCES:
+                    raise _too_many("competences", MAX_COMPETENCES, "compétences", path)
+            elif isinstance(value, BaseModule):
+                counts["modules"] += 1
+                if counts["modules"] > MAX_ALL_MODULES:
+                    raise _too_many("modules", MAX_ALL_MODULES, "modules", path)
+            elif depth >= 0:  # a text of a list, or an element {texte, details}
+                counts["textes"] += 1
+                if depth > MAX_ITEM_DEPTH:
+                    raise PydanticCustomError(
+                        "sous_listes_profondes",
+                        "sous-listes trop profondes\u00a0: au plus {max} niveaux de « details » sous un élément",
+                        {"max": MAX_ITEM_DEPTH, "chemin": path},
+                    )
+                if counts["textes"] > MAX_ALL_ITEMS:
+                    raise _too_many(
+                        "textes",
+                        MAX_ALL_ITEMS,
+                        "textes dans les listes du référentiel (savoir-faire, objectifs, contenus, activités, "
+                        "critères et sous-listes)",
+                        path,
+                    )
+        return self
+
+    @model_validator(mode="after")
+    def _markdown_with_placeholders(self) -> Referentiel:
+        """{intitule} and {instance} are replaced before Markdown reads a text: what it reads stays within the
+        length of a Markdown text. (The inserted values are literal text there, see libelle.)"""
+        for path, value in _markdown_values(self):
+            length = len(self.libelle(value))
+            if length > MAX_MARKDOWN:
+                raise PydanticCustomError(
+                    "markdown_long",
+                    "une fois {intitule} et {instance} remplacés par l'intitulé du CQP et l'instance, texte trop "
+                    "long\u00a0: {n}\u00a0caractères, au plus {max}\u00a0caractères",
+                    {
+                        "intitule": "{intitule}",
+                        "instance": "{instance}",
+                        "n": french.integer(length),
+                        "max": french.integer(MAX_MARKDOWN),
+                        "chemin": path,
+                    },
+                )
+        return self
 
 
 class Referentiel1(Referentiel):
@@ -872,7 +1050,7 @@ class Referentiel1(Referentiel):
     format: Literal[1] = Field(description="Version du format de ce fichier : 1 (format d'origine, sans blocs).")
     cqp: Cqp = Field(description="Identité du CQP : code, intitulé, branche et instance.")
     competences: list[Competence] = Field(  # type: ignore[assignment]
-        min_length=1, description="Les compétences du CQP (au moins une)."
+        min_length=1, max_length=MAX_COMPETENCES, description="Les compétences du CQP (au moins une)."
     )
 
     @model_validator(mode="after")
@@ -925,7 +1103,9 @@ class Referentiel2(Referentiel):
         "(alors ni les compétences ni les modules n'ont d'heures). Exemple : {min: 70, max: 210}.",
     )
     blocs: list[Bloc] = Field(  # type: ignore[assignment]
-        min_length=1, description="Les blocs de compétences du CQP (au moins un), dans l'ordre du référentiel."
+        min_length=1,
+        max_length=MAX_COMPETENCES,
+        description="Les blocs de compétences du CQP (au moins un), dans l'ordre du référentiel.",
     )
 
     @model_validator(mode="after")
@@ -1029,3 +1209,60 @@ def referentiel_model(data: Any) -> type[Referentiel]:
     if written is None and isinstance(data, dict) and "blocs" in data:
         return Referentiel2
     return Referentiel1
+
+
+def _too_many(what: str, maximum: int, words: str, path: tuple[str | int, ...]) -> PydanticCustomError:
+    return PydanticCustomError(
+        f"trop_de_{what}",
+        "plus de {max} {words}\u00a0: un référentiel en compte au plus {max}",
+        {"max": french.integer(maximum), "words": words, "chemin": path},
+    )
+
+
+def _walk(root: BaseModel) -> Iterator[tuple[tuple[str | int, ...], Any, int]]:
+    """(path, value, depth) of every model and every text of a list under ``root``, without recursion.
+
+    ``depth`` is -1 for models that are not elements of a text list (a competence, a module…); for a
+    text of a list or an element {texte, details}, the levels of sub-lists above it (0 at the top).
+    """
+    stack: list[tuple[tuple[str | int, ...], Any, int]] = [((), root, -1)]
+    while stack:
+        path, value, depth = stack.pop()
+        if isinstance(value, BaseModel):
+            yield path, value, depth
+            if isinstance(value, Livret):  # labels, not content: their lists (the cover's fields) are not texts
+                continue
+            for name in type(value).model_fields:
+                child = getattr(value, name)
+                if isinstance(child, list):
+                    texts = any(isinstance(item, str) for item in child) or any(
+                        isinstance(item, (ItemDetaille, SavoirFaire)) for item in child
+                    )
+                    below = (depth + 1 if depth >= 0 else 0) if isinstance(value, (ItemDetaille, SavoirFaire)) else 0
+                    for index, item in enumerate(child):
+                        stack.append(((*path, name, index), item, below if texts else -1))
+                elif isinstance(child, BaseModel):
+                    stack.append(((*path, name), child, -1))
+        elif isinstance(value, str) and depth >= 0:
+            yield path, value, depth
+
+
+def _markdown_values(root: BaseModel) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(path, text) of every Markdown text under ``root``, defaults included."""
+    for path, value, _ in _walk(root):
+        for name in _markdown_fields(type(value)) if isinstance(value, BaseModel) else ():
+            text = getattr(value, name)
+            if text:
+                yield (*path, name), text
+
+
+@cache
+def _markdown_fields(model: type[BaseModel]) -> list[str]:
+    """The fields of a model that hold Markdown text."""
+
+    def holds_markdown(annotation: Any) -> bool:
+        if any(getattr(m, "func", None) is _clean_markdown for m in getattr(annotation, "__metadata__", ())):
+            return True
+        return any(holds_markdown(arg) for arg in getattr(annotation, "__args__", ()) or ())
+
+    return [name for name, info in model.model_fields.items() if holds_markdown(info.rebuild_annotation())]

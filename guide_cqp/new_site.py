@@ -25,6 +25,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from .errors import os_reason
+from .model import MAX_CODE
+from .publishable import code_problem
 from .schema import SCHEMA_FILE, SKELETON, schema_json
 
 DISTRIBUTION = "guide-cqp"  # this generator's name on a package index (pyproject.toml)
@@ -34,8 +36,6 @@ DOTTED = {"gitignore": ".gitignore", "github": ".github"}
 # What the package holds of the skeleton (pyproject's package-data): in a source checkout, docs/ also has
 # the README's images, which a wheel leaves out; a new site gets the same files either way.
 PACKAGED_SUFFIXES = {".md", ".yml", ".yaml", ".txt", ".json", ".html"}
-# Folders of the built site besides the pages' own: a CQP code must not be one of them.
-SITE_FOLDERS = {"assets", "search"}
 GIT_SCHEMES = {"git+https", "git+ssh", "git+http", "git+file"}
 
 
@@ -98,14 +98,17 @@ def page_names(files: dict[str, Path]) -> set[str]:
 
 
 def site_code(name: str, *, reserved: set[str]) -> str:
-    """« Mon CQP Logistique » → « mon-cqp-logistique »: the model's code rule (a-z, 0-9, -).
+    """« Mon CQP Logistique » → « mon-cqp-logistique »: the model's code rule (a-z, 0-9, -, MAX_CODE long).
 
-    A code that is the name of a page or folder of the site (« macros », « tuteur »…) would put the
-    CQP's pages at the same address: it gets « -cqp » added.
+    A code that the site cannot publish (guide_cqp.publishable: the name of a page or folder of the
+    site, « macros », « tuteur », « assets »…) would put the CQP's pages at the same address: it gets
+    « -cqp » added.
     """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    code = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or SKELETON_CODE
-    return f"{code}-cqp" if code in reserved | SITE_FOLDERS else code
+    code = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower())[:MAX_CODE].strip("-") or SKELETON_CODE
+    if code_problem(code, reserved) is not None:
+        code = f"{code[: MAX_CODE - len('-cqp')].strip('-')}-cqp"
+    return code
 
 
 def _set_code(referentiel: Path, code: str) -> None:

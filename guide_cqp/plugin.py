@@ -94,6 +94,8 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
         try:
             self.catalogue = load_catalogue(self.source.path)
             self.macros = Macros(self.catalogue, page=lambda: self.current_page, views=self.views)
+            for avertissement in self.catalogue.avertissements:  # INFO: a strict build must still publish
+                log.info(f"Avertissement\u00a0: {avertissement}")
         except ReferentielInvalide as exc:
             if self.command != "serve":
                 for line in exc.rapport().splitlines():

@@ -79,18 +79,26 @@ class _NoRawHtml(markdown_lib.Extension):
         md.treeprocessors.register(_SafeLinks(md), "cqp_safe_links", 0)
 
 
+def markdown_converter(*extensions: markdown_lib.Extension) -> markdown_lib.Markdown:
+    """The Markdown of the référentiel's fields (raw HTML off, unsafe links dropped, sane lists), plus
+    ``extensions`` (guide_cqp.links adds one that lists links, to check them as the pages will show them)."""
+    return markdown_lib.Markdown(extensions=[_NoRawHtml(), "sane_lists", *extensions], output_format="html")
+
+
 @cache
 def _markdown() -> markdown_lib.Markdown:
     """One converter per process, reset before each field: setting up its processors costs more than a conversion."""
-    return markdown_lib.Markdown(extensions=[_NoRawHtml(), "sane_lists"], output_format="html")
+    return markdown_converter()
 
 
 def markdown_filter(value: str | None, referentiel: Referentiel | None = None) -> Markup:
     """Render a Markdown field of the référentiel to safe HTML."""
     if not value:
         return Markup("")
-    text = referentiel.libelle(value) if referentiel else value
-    html = _markdown().reset().convert(french.typography(text))
+    text = french.typography(value)
+    if referentiel:  # the CQP's title and instance are text everywhere: in Markdown, their signs stay signs
+        text = referentiel.libelle(text, insert=lambda inserted: str(heading_filter(inserted)))
+    html = _markdown().reset().convert(text)
     return Markup(html.replace("\n\n", "\n"))
 
 

@@ -30,7 +30,7 @@ import yaml
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
-from . import model
+from . import french, model
 from .addresses import slug as _slug
 
 SKELETON = Path(__file__).parent / "skeleton"
@@ -159,9 +159,10 @@ class _EditorSchema(GenerateJsonSchema):
             maximum = schema["schema"].get("le")
             pattern = r"^\s*0*[1-9][0-9]*\s*$" if minimum >= 1 else r"^\s*[0-9]+\s*$"
             integer: dict[str, Any] = {"type": "integer", "minimum": minimum}
-            if maximum is not None and maximum < 10:
-                pattern = rf"^\s*0*[{minimum}-{maximum}]\s*$"
+            if maximum is not None:
                 integer["maximum"] = maximum
+                if maximum < 10:
+                    pattern = rf"^\s*0*[{minimum}-{maximum}]\s*$"
             return {"anyOf": [integer, {"type": "string", "pattern": pattern}]}
         # An editor reads « BC01 » as text, but « 12 » or « 1.2 » as numbers: the build reads them as text.
         if function is model._parse_identifier:
@@ -533,15 +534,17 @@ def _label(schema: dict[str, Any], node: dict[str, Any], plural: bool = False) -
     if "enum" in node:
         return "la valeur " + " ou ".join(dict.fromkeys(str(v) for v in node["enum"]))
     if node.get("contentMediaType") == _MARKDOWN:
-        return "textes (Markdown)" if plural else "texte (Markdown)"
+        return ("textes (Markdown" if plural else "texte (Markdown") + _at_most(node, ", ", plural) + ")"
     if node.get("format") == "date":
         return "dates (AAAA-MM-JJ)" if plural else "date (AAAA-MM-JJ)"
     if node.get("type") == SCALAR:
-        return "textes" if plural else "texte"
+        limit = _at_most(node, "", plural)
+        return ("textes" if plural else "texte") + (f" ({limit})" if limit else "")
     if node.get("type") == "array":
         items = node["items"]
         alternatives = items.get("oneOf", [items])
-        return "liste de " + " ou de ".join(_label(schema, alt, plural=True) for alt in alternatives)
+        label = "liste de " + " ou de ".join(_label(schema, alt, plural=True) for alt in alternatives)
+        return label + (f"\u00a0; {french.integer(node['maxItems'])} éléments au plus" if "maxItems" in node else "")
     if node.get("pattern") == NUMERO_PATTERN:
         return "numéros ou identifiants" if plural else "numéro ou identifiant (3, C1, A1.2)"
     if node.get("pattern") == IDENTIFIER_PATTERN:
@@ -552,10 +555,19 @@ def _label(schema: dict[str, Any], node: dict[str, Any], plural: bool = False) -
     if kinds == {"boolean", "string"}:
         return "oui ou non (true ou false)"
     if kinds == {"integer", "string"}:
-        return "nombres entiers" if plural else "nombre entier"
+        integer = next(alt for alt in node["anyOf"] if alt.get("type") == "integer")
+        bounds = f" (de {integer['minimum']} à {french.integer(integer['maximum'])})" if "maximum" in integer else ""
+        return ("nombres entiers" if plural else "nombre entier") + bounds
     if kinds == {"number", "string"}:
         return "nombres d'heures" if plural else "nombre d'heures (7 ou 3,5)"
     return UNKNOWN_TYPE
+
+
+def _at_most(node: dict[str, Any], prefix: str, plural: bool) -> str:
+    """« 300 caractères au plus » from a text's maxLength (« … chacun » for the items of a list)."""
+    if "maxLength" not in node:
+        return ""
+    return f"{prefix}{french.integer(node['maxLength'])} caractères au plus{' chacun' if plural else ''}"
 
 
 class _ExcerptDumper(yaml.SafeDumper):

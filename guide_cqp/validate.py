@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import fonts, french, publishable
 from . import model as models
-from .errors import Path_, Probleme, ReferentielInvalide, display_name
-from .load import Document, parse_document, read_text
+from .errors import Path_, Probleme, ReferentielInvalide, describe_path, display_name
+from .load import Document, Source, parse_document, read_text
 from .model import Referentiel, referentiel_model
 
 _MESSAGES = {
@@ -41,23 +44,89 @@ _MESSAGES = {
 }
 
 
-def load_referentiel(path: Path) -> Referentiel:
-    """Read, parse and validate a référentiel; raise ReferentielInvalide listing every problem."""
+def load_referentiel(path: Path, source: Source = Source.CONFIGURATION) -> Referentiel:
+    """Read, parse and validate a référentiel; raise ReferentielInvalide listing every problem.
+
+    ``source`` says where the path came from, so that a missing file is explained where it is fixed.
+    When the site's mkdocs.yml is next to the file (or in the working directory), the CQP's code is
+    also checked against the pages of its docs folder.
+    """
+    return _read_and_validate(path, source)[0]
+
+
+def check_referentiel(path: Path, source: Source = Source.CONFIGURATION) -> tuple[Referentiel, list[Probleme]]:
+    """The valid référentiel and its warnings: what publishes, with a flaw the staff should know of.
+
+    Today one kind: characters that no font of the livret PDF holds (guide_cqp.fonts), drawn there
+    as empty boxes while the web pages show them. Raise ReferentielInvalide as load_referentiel does.
+    """
+    referentiel, text, fichier = _read_and_validate(path, source)
+    return referentiel, warnings(referentiel, text, fichier)
+
+
+def _read_and_validate(path: Path, source: Source) -> tuple[Referentiel, str, str]:
     fichier = display_name(path)
-    return parse_referentiel(read_text(path, fichier), fichier)
+    text = read_text(path, fichier, source)
+    pages = publishable.docs_pages(path)
+    return _validated(text, fichier, None if pages is None else frozenset(pages.items())), text, fichier
+
+
+def warnings(referentiel: Referentiel, text: str, fichier: str) -> list[Probleme]:
+    """Warnings for a valid référentiel read from ``text`` (located in the file, as errors are)."""
+    found = [(chemin, missing) for chemin, value in _texts(referentiel) if (missing := fonts.undrawable(value))]
+    if not found:
+        return []
+    doc = parse_document(text, fichier)
+    return [doc.probleme(chemin, _undrawable_message(missing)) for chemin, missing in found]
+
+
+def _undrawable_message(missing: list[str]) -> str:
+    shown = french.list_and(f"« {ch} » (U+{ord(ch):04X})" for ch in missing[:8])
+    if len(missing) > 8:
+        shown += f" et {len(missing) - 8} autres"
+    if len(missing) == 1:
+        return (
+            f"le livret PDF ne peut pas dessiner {shown}\u00a0: aucune police installée pour le PDF ne contient ce "
+            "caractère, qui y apparaîtrait comme une case vide (le site web, lui, l'affiche). Remplacez-le, ou "
+            "installez sur la machine qui construit le site une police qui le contient."
+        )
+    return (
+        f"le livret PDF ne peut pas dessiner {shown}\u00a0: aucune police installée pour le PDF ne contient ces "
+        "caractères, qui y apparaîtraient comme des cases vides (le site web, lui, les affiche). Remplacez-les, "
+        "ou installez sur la machine qui construit le site une police qui les contient."
+    )
+
+
+def _texts(referentiel: Referentiel) -> list[tuple[Path_, str]]:
+    """Every text of the référentiel with its path, defaults included."""
+    found: list[tuple[Path_, str]] = []
+    stack: list[tuple[Path_, Any]] = [((), referentiel.model_dump(mode="python"))]
+    while stack:
+        chemin, value = stack.pop()
+        if isinstance(value, str):
+            found.append((chemin, value))
+        elif isinstance(value, dict):
+            stack += [((*chemin, key), item) for key, item in value.items()]
+        elif isinstance(value, list):
+            stack += [((*chemin, index), item) for index, item in enumerate(value)]
+    return sorted(found, key=lambda pair: [str(part).zfill(6) for part in pair[0]])
+
+
+def parse_referentiel(text: str, fichier: str = "referentiel.yaml") -> Referentiel:
+    """Same as load_referentiel, from text already in memory (tests, CLI on stdin)."""
+    return _validated(text, fichier, None)
 
 
 @lru_cache(maxsize=32)
-def parse_referentiel(text: str, fichier: str = "referentiel.yaml") -> Referentiel:
-    """Same as load_referentiel, from text already in memory (tests, CLI on stdin).
-
-    Kept by content: `mkdocs serve` rebuilds on every save, and an edit that keeps the file's size and
+def _validated(text: str, fichier: str, pages: frozenset[tuple[str, str]] | None) -> Referentiel:
+    """Kept by content: `mkdocs serve` rebuilds on every save, and an edit that keeps the file's size and
     time (coarse clocks of network shares, some editors) must still be seen. Referentiel is frozen.
     """
-    return validate_document(parse_document(text, fichier))
+    return validate_document(parse_document(text, fichier), None if pages is None else dict(pages))
 
 
-def validate_document(doc: Document) -> Referentiel:
+def validate_document(doc: Document, pages: Mapping[str, str] | Iterable[str] | None = None) -> Referentiel:
+    """The référentiel if the model accepts it and the site can publish it, else every problem at once."""
     problemes = list(doc.problemes)
     try:
         referentiel = referentiel_model(doc.data).model_validate(doc.data)
@@ -65,8 +134,15 @@ def validate_document(doc: Document) -> Referentiel:
         errors = exc.errors(include_url=False)
         if isinstance(doc.data, dict) and "competences" in doc.data:  # a format 2 file with format 1's list:
             errors = [e for e in errors if not (e["type"] == "missing" and e["loc"] == ("blocs",))]  # one message
-        problemes += [translate(doc, error) for error in errors]
+        found, errors = _colon_mistakes(doc, errors)
+        already = {p.chemin for p in problemes + found}
+        problemes += found
+        for error in errors:
+            probleme = translate(doc, error)
+            if not any(probleme.chemin[: len(chemin)] == chemin for chemin in already):
+                problemes.append(probleme)
         raise ReferentielInvalide(problemes) from None
+    problemes += publishable.problems(doc, referentiel, pages)
     if problemes:
         raise ReferentielInvalide(problemes)
     return referentiel
@@ -88,7 +164,22 @@ def translate(doc: Document, error: Any) -> Probleme:
         )
     if kind == "missing":
         ligne, colonne = doc.position(chemin[:-1]) or (None, None)
-        return Probleme(doc.fichier, ligne, colonne, chemin, "champ obligatoire manquant")
+        return Probleme(
+            doc.fichier, ligne, colonne, chemin, "champ obligatoire manquant", describe_path(chemin, doc.data)
+        )
+    if kind in ("string_too_long", "too_long") and isinstance(error.get("input"), str):
+        length = len(error["input"])
+        return doc.probleme(chemin, _too_long("texte", length, "caractère", ctx.get("max_length")))
+    if kind == "too_long":
+        return doc.probleme(chemin, _too_long("liste", ctx.get("actual_length"), "élément", ctx.get("max_length")))
+    opener = _opening_sign(doc, chemin) if kind == "string_type" else None
+    if opener:
+        read_as = "une liste" if opener == "[" else "un bloc de clés"
+        return doc.probleme(
+            chemin,
+            f"texte attendu\u00a0: un texte qui commence par « {opener} » se met entre guillemets doubles, "
+            f"sinon YAML y lit {read_as}",
+        )
     template = _MESSAGES.get(kind)
     if template is None:
         message = error["msg"]  # our own PydanticCustomError messages are already French
@@ -100,6 +191,106 @@ def translate(doc: Document, error: Any) -> Probleme:
     if error.get("input") is None and "chemin" not in ctx:
         message = f"champ vide\u00a0: {message}"
     return doc.probleme(chemin, message)
+
+
+def _too_long(what: str, length: Any, unit: str, maximum: Any) -> str:
+    """« texte trop long (2 400 caractères) : au plus 2 000 caractères »."""
+    adjective = "trop long" if what == "texte" else "trop longue"
+    count = f" ({french.plural(length, unit)})" if isinstance(length, int) else ""
+    return f"{what} {adjective}{count}\u00a0: au plus {french.plural(maximum, unit)}"
+
+
+# --- a text with « : » left without quotes --------------------------------------------------------
+
+_KEY_LIKE = re.compile(r"[a-z][a-z0-9_]*")
+_ITEM_KEYS = ("texte", "details", "criteres")  # the keys of a list element ({texte, details}, format 2 {texte, criteres})
+
+
+def _colon_mistakes(doc: Document, errors: list[Any]) -> tuple[list[Probleme], list[Any]]:
+    """`- Analyse des résultats : points forts` is read by YAML as a key and its value, where a text was
+    expected. Recognise it (a mapping where a text goes, whose key reads like prose) and say it once,
+    on the line of that key, instead of « texte attendu », « champ obligatoire manquant » and « clé
+    inconnue » for the same mistake.
+    """
+    places: dict[Path_, str] = {}
+    for error in errors:
+        place = _text_place(error)
+        if place is None or place in places:
+            continue
+        value = _data_at(doc.data, place)
+        if isinstance(value, dict) and not _opening_sign(doc, place):  # {…} is a mapping on purpose, or a text to quote
+            prose = [key for key in value if _reads_like_prose(str(key))]
+            if prose:
+                places[place] = str(prose[0])
+    if not places:
+        return [], errors
+    found = [_colon_probleme(doc, place, key) for place, key in places.items()]
+    remaining = [
+        error for error in errors if not any(_user_path(error["loc"])[: len(place)] == place for place in places)
+    ]
+    return found, remaining
+
+
+def _text_place(error: Any) -> Path_ | None:
+    """Where a text (or a list element: a text, or {texte, details}) was expected and something else found."""
+    loc = tuple(error["loc"])
+    if error["type"] == "string_type":
+        return _user_path(loc)
+    for index in range(len(loc) - 2, 0, -1):  # the innermost element read as {texte, details}
+        if loc[index] == "detail" and isinstance(loc[index - 1], int):
+            return _user_path(loc[:index])
+    return None
+
+
+def _reads_like_prose(key: str) -> bool:
+    """« Analyse des résultats » or « attention » is text; « texte », « details » or « detials » are keys."""
+    looks_like_a_key = key in _ITEM_KEYS or bool(difflib.get_close_matches(key, _ITEM_KEYS, cutoff=0.6))
+    return not (_KEY_LIKE.fullmatch(key) and looks_like_a_key)
+
+
+def _colon_probleme(doc: Document, place: Path_, key: str) -> Probleme:
+    ligne, colonne = doc.key_marks.get(place + (key,)) or doc.position(place) or (None, None)
+    written = _written_from(doc.text, ligne, colonne) or key
+    quoted = '"' + written.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    message = (
+        f"ce texte contient « : », que YAML lit comme une clé suivie de sa valeur\u00a0: mettez tout le texte "
+        f"entre guillemets doubles, par exemple {quoted}"
+    )
+    return Probleme(doc.fichier, ligne, colonne, place, message, describe_path(place, doc.data))
+
+
+def _written_from(text: str, ligne: int | None, colonne: int | None) -> str | None:
+    """The rest of the line from a position, as written (without a trailing comment)."""
+    if ligne is None or colonne is None:
+        return None
+    lines = text.splitlines()
+    if ligne > len(lines):
+        return None
+    rest = lines[ligne - 1][colonne - 1 :]
+    rest = re.split(r"\s#", rest, maxsplit=1)[0].strip()
+    return rest if 0 < len(rest) <= 200 else None
+
+
+def _opening_sign(doc: Document, chemin: Path_) -> str | None:
+    """« [ » or « { » when a value is written in YAML's brackets or braces where a text was expected."""
+    mark = doc.value_marks.get(chemin)
+    if mark is None:
+        return None
+    lines = doc.text.splitlines()
+    ligne, colonne = mark
+    sign = lines[ligne - 1][colonne - 1 : colonne] if ligne <= len(lines) else ""
+    return sign if sign in ("[", "{") else None
+
+
+def _data_at(data: Any, chemin: Path_) -> Any:
+    for part in chemin:
+        if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
+            data = data[part]
+        elif isinstance(part, str) and isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
 
 
 def _user_path(loc: tuple[Any, ...]) -> Path_:

@@ -34,7 +34,7 @@ from guide_cqp.validate import load_referentiel, parse_referentiel
 BIN = Path(sys.executable).parent
 CQP = BIN / "cqp"
 INVALID = ROOT / "tests" / "data" / "invalid"
-ENGLISH = ("Traceback", "usage:", "error:", "show this help", "positional arguments", "the following arguments")
+ENGLISH = ("Traceback", "usage:", "error:", "show this help", "positional arguments", "the following arguments", "options:")
 
 
 @dataclass
@@ -392,3 +392,42 @@ def test_the_skeleton_of_cqp_nouveau_shows_a_bloc() -> None:
     ref = load_referentiel(schema.SKELETON_REFERENTIEL)
     assert ref.format == 2 and ref.blocs and ref.blocs[0].evaluation is not None
     assert ref.certification is not None and ref.public and ref.acces
+
+
+# --- CSV cells a spreadsheet could run ---------------------------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"https://exemple.fr\";\"clic\")", "+33 1 23", "-2+3", "@SUM(A1:A2)", " =1+1", "\u00a0@x"]
+
+
+def test_exporter_csv_cells_never_start_a_formula(tmp_path: Path, cqp: Cqp) -> None:
+    """OWASP « CSV injection »: a cell that begins with = + - @ (after spaces too) gets a leading apostrophe."""
+    text = OTHER_REFERENTIEL.read_text(encoding="utf-8")
+    titles = iter(FORMULAS)
+    text = re.sub(r"(?m)^(\s+intitule:) .*$", lambda m: f"{m.group(1)} {json.dumps(next(titles, 'Titre'), ensure_ascii=False)}", text)
+    text = text.replace('numero: "2.1"', 'numero: "=2+1"').replace("numero: R1", 'numero: "-R1"')
+    path = tmp_path / "formules.yaml"
+    path.write_text(text, encoding="utf-8")
+    ref = load_referentiel(path)
+    run = cqp("exporter", "--format", "csv", str(path))
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.reader(io.StringIO(run.stdout.decode("utf-8-sig")), delimiter=";"))
+    cells = [cell for row in rows for cell in row]
+    written = {c.intitule for c in ref.competences} | {m.intitule for c in ref.competences for m in c.modules}
+    written |= {m.numero for c in ref.competences for m in c.modules}
+    dangerous = {w for w in written if w.lstrip(" \u00a0")[:1] in ("=", "+", "-", "@")}
+    assert len(dangerous) >= 6
+    for value in dangerous:
+        assert "'" + value in cells and value not in cells, value
+    for cell in cells:
+        assert not cell.lstrip(" \u00a0").startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    for row in rows[1:]:  # hours stay numbers a spreadsheet can add up
+        for cell in row[4:]:
+            assert re.fullmatch(r"|[0-9]+(,[0-9]+)?", cell), row
+
+
+@pytest.mark.parametrize("args", [["--aide"], ["valider", "--aide"], ["exporter", "--aide"], ["version", "-h"]])
+def test_the_help_headings_are_french(args: list[str], cqp: Cqp) -> None:
+    run = cqp(*args)
+    assert run.returncode == 0
+    assert "options:" not in run.out and "arguments:" not in run.out and "positional" not in run.out
+    assert re.search(r"^Options\u00a0:$", run.out, re.MULTILINE), run.out

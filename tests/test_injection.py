@@ -28,18 +28,22 @@ from pydantic import BaseModel
 from pypdf import PdfReader
 
 from guide_cqp import model
-from guide_cqp.errors import Path_, format_path
+from guide_cqp.errors import Path_, ReferentielInvalide, format_path
 from guide_cqp.model import Competence, Competence2, Referentiel1, Referentiel2
 from guide_cqp.render import is_safe_url, markdown_filter
-from guide_cqp.validate import load_referentiel
+from guide_cqp.validate import load_referentiel, parse_referentiel
 
 CODE = "hostile"
 HOSTILE = (
     "</title></textarea><script>alert(1)</script> <img src=x onerror=alert(1)> {{ 6*7 }} {% if true %}X{% endif %} "
     "*x* a | b [lien](javascript:alert(1))"
 )
+# In a Markdown field the link must pass validation (https:// only): the hostile part is in its target.
+HOSTILE_MARKDOWN = HOSTILE.replace("(javascript:alert(1))", '(https://exemple.fr/x"onmouseover="alert(1)<script>)')
 # A Markdown field is Markdown: emphasis and link text stay, the markup and the link target go.
 HOSTILE_AS_MARKDOWN = "</title></textarea><script>alert(1)</script> <img src=x onerror=alert(1)> {{ 6*7 }} {% if true %}X{% endif %} x a | b lien"
+# Numbers and codes are short (guide_cqp.model.MAX_NUMERO): markup and a template in a few characters.
+HOSTILE_SHORT = "<b>{{6*7}}</b>"
 # Fields the site does not show (yet): reported, so that a new field is shown or listed here on purpose.
 NOT_SHOWN: set[str] = set()  # every text field of the référentiel appears somewhere
 UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data|file):", re.IGNORECASE)
@@ -55,12 +59,20 @@ class Hostile:
     """Fills every field of a model; remembers which tag went into which text field."""
 
     texts: dict[str, tuple[Path_, bool]] = field(default_factory=dict)
+    literals: dict[str, str] = field(default_factory=dict)  # what each tagged text must show
 
-    def text(self, path: Path_, markdown: bool) -> str:
+    def text(self, path: Path_, markdown: bool, max_length: int | None = None) -> str:
         tag = f"Q{len(self.texts) + 1:03d}Q"
         self.texts[tag] = (path, markdown)
+        if max_length is not None and max_length < len(HOSTILE):
+            self.literals[tag] = f"{tag}{HOSTILE_SHORT}"
+            return self.literals[tag]
         # A leading "# " would be a heading in Markdown fields and must be plain text elsewhere.
-        return f"# titre {tag} {HOSTILE}"
+        self.literals[tag] = f"titre {tag} {HOSTILE_AS_MARKDOWN}" if markdown else f"# titre {tag} {HOSTILE}"
+        return f"# titre {tag} {HOSTILE_MARKDOWN if markdown else HOSTILE}"
+
+    def expected(self, tag: str) -> str:
+        return self.literals[tag]
 
     def fill(self, annotation: Any, path: Path_, metadata: tuple[Any, ...] = (), seen: frozenset = frozenset()) -> Any:
         origin = typing.get_origin(annotation)
@@ -91,7 +103,7 @@ class Hostile:
             if any(getattr(m, "pattern", None) for m in metadata):
                 return CODE  # the page address: a constrained field, nothing to inject
             markdown = any(getattr(m, "func", None) is model._clean_markdown for m in metadata)
-            return self.text(path, markdown)
+            return self.text(path, markdown, _max_length(metadata))
         if annotation in (int, Decimal):
             return "1"
         if annotation is bool:
@@ -103,6 +115,15 @@ class Hostile:
 
 class _Variants(list):
     """Values for each kind of a union, spread into the enclosing list."""
+
+
+def _max_length(metadata: tuple[Any, ...]) -> int | None:
+    """The max_length a field's metadata gives (Field(max_length=…) keeps it in its own metadata)."""
+    for item in metadata:
+        for constraint in (item, *getattr(item, "metadata", ())):
+            if isinstance(getattr(constraint, "max_length", None), int):
+                return constraint.max_length
+    return None
 
 
 def _bare(annotation: Any) -> Any:
@@ -151,12 +172,6 @@ def hostile(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 def fold(text: str) -> str:
     return " ".join(text.split())
-
-
-def expected(tag: str, markdown: bool) -> str:
-    if markdown:
-        return f"titre {tag} {HOSTILE_AS_MARKDOWN}"
-    return f"# titre {tag} {HOSTILE}"
 
 
 def surfaces(soup: BeautifulSoup) -> dict[str, str]:
@@ -215,11 +230,11 @@ def test_every_text_shows_literally_on_every_page(hostile: tuple[Build, Hostile,
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         for surface, text in surfaces(soup).items():
             assert "42 X" not in text, (page, surface)
-            for tag, (path, markdown) in filled.texts.items():
+            for tag, (path, _) in filled.texts.items():
                 count = text.count(tag)
                 if count:
                     shown.add(tag)
-                    literal = fold(expected(tag, markdown))
+                    literal = fold(filled.expected(tag))
                     assert text.count(literal) == count, (
                         f"{page.relative_to(build.site)} ({surface}) : {format_path(path)} n'est pas affiché tel quel"
                     )
@@ -232,7 +247,7 @@ def test_titles_and_navigation_show_the_text_not_markup(hostile: tuple[Build, Ho
     where, address = first_competence(load_referentiel(source).format)
     tag = next(t for t, (path, _) in filled.texts.items() if path == where)
     page = BeautifulSoup((build.site / CODE / address / "index.html").read_text(encoding="utf-8"), "html.parser")
-    literal = fold(expected(tag, False))
+    literal = fold(filled.expected(tag))
     assert literal in fold(page.title.get_text()), page.title
     assert any(literal in fold(a.get_text(" ")) for a in page.select("nav a")), "nav"
     assert literal in fold(page.select_one("article h1").get_text(" "))
@@ -249,10 +264,10 @@ def test_the_search_index_holds_escaped_text_only(hostile: tuple[Build, Hostile,
             assert "<script" not in raw and "<img" not in raw, (doc["location"], key)
             text = fold(BeautifulSoup(raw, "html.parser").get_text(" "))
             assert "42 X" not in text
-            for tag, (_, markdown) in filled.texts.items():
+            for tag in filled.texts:
                 if tag in text:
                     shown.add(tag)
-                    assert text.count(fold(expected(tag, markdown))) == text.count(tag), (doc["location"], key, tag)
+                    assert text.count(fold(filled.expected(tag))) == text.count(tag), (doc["location"], key, tag)
     where, _ = first_competence(load_referentiel(source).format)
     competence_tag = next(t for t, (path, _) in filled.texts.items() if path == where)
     assert competence_tag in shown
@@ -267,8 +282,8 @@ def test_the_pdf_shows_the_livret_texts_literally(hostile: tuple[Build, Hostile,
     on_livret_page = {tag for tag in filled.texts if tag in livret.select_one("article").get_text()}
     assert len(on_livret_page) >= 30
     for tag in on_livret_page:
-        path, markdown = filled.texts[tag]
-        literal = "".join(expected(tag, markdown).split()).casefold()
+        path, _ = filled.texts[tag]
+        literal = "".join(filled.expected(tag).split()).casefold()
         assert tag.casefold() in text, format_path(path)
         assert text.count(literal) == text.count(tag.casefold()), format_path(path)
     assert "42x" not in text
@@ -330,3 +345,13 @@ def test_raw_html_in_a_markdown_field_shows_as_text() -> None:
     rendered = BeautifulSoup(str(markdown_filter(source)), "html.parser")
     assert not rendered.find_all(["script", "div", "b"])
     assert "<script>alert(1)</script>" in rendered.get_text()
+
+
+def test_a_dangerous_link_in_a_markdown_field_is_refused_before_the_build() -> None:
+    """The pages would drop it (above); validation refuses it first, so that the author knows."""
+    data, _ = hostile_referentiel()
+    data["presentation"] = f"# titre {HOSTILE}"
+    with pytest.raises(ReferentielInvalide) as caught:
+        parse_referentiel(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), "hostile.yaml")
+    (probleme,) = caught.value.problemes
+    assert probleme.chemin == ("presentation",) and "javascript:alert(1)" in probleme.message

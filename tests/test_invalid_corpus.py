@@ -153,15 +153,56 @@ CASES = [
     Case("fichier-commentaires.yaml", None, None, "le fichier est vide"),
     Case("encodage-windows-1252.yaml", 20, None, "Windows-1252"),
     Case("encodage-utf16.yaml", 1, None, "UTF-16"),
-    Case("caractere-de-controle.yaml", 20, None, "caractère interdit"),
-    Case(
-        "caractere-de-controle-echappe.yaml", 20, "competences[1].intitule", "caractère de contrôle invisible (U+0002)"
-    ),
+    Case("caractere-de-controle.yaml", 20, "competences[1].intitule", "caractère interdit U+0007"),
+    Case("caractere-de-controle-echappe.yaml", 20, "competences[1].intitule", "caractère interdit U+0002"),
     Case("markdown-listes-imbriquees.yaml", 8, "presentation", "imbriquées trop profondément"),
-    Case("markdown-crochets.yaml", 8, "presentation", "crochets « [ »"),
+    Case("markdown-crochets.yaml", 8, "presentation", "signes de mise en forme"),
     Case("alias-bombe.yaml", 7, None, "alias"),
     Case("imbrication-5000.yaml", 3, None, "imbrication trop profonde"),
     Case(HUGE, None, None, "trop volumineux"),
+    # time and memory bounded by the input (issue 11, part 1): limits of the model
+    Case("limite-titre-trop-long.yaml", 21, "competences[1].intitule", "au plus 300\u00a0caractères"),
+    Case("limite-markdown-lignes.yaml", 8, "presentation", "au plus 200"),
+    Case("limite-markdown-emphases.yaml", 8, "presentation", "signes de mise en forme"),
+    Case("limite-markdown-accents-graves.yaml", 8, "presentation", "signes de mise en forme"),
+    Case("limite-modules.yaml", 15, "competences[0].modules", "au plus 30\u00a0éléments"),
+    Case("limite-competences.yaml", 10, "competences", "au plus 40\u00a0éléments"),
+    Case("limite-sous-listes.yaml", 43, "competences[1].modules[0].contenu[0]" + ".details[0]" * 6, "sous-listes trop profondes"),
+    Case("limite-numero-competence.yaml", 20, "competences[1].numero", "inférieur ou égal à 999"),
+    # links and images in Markdown texts (part 2)
+    Case("lien-image-distante.yaml", 8, "presentation", "image « http://hote.invalide/logo.png »"),
+    Case("lien-image-locale.yaml", 8, "presentation", "image « /un/fichier/local.png »"),
+    Case("lien-fichier-de-la-machine.yaml", 8, "presentation", "lien « /etc/passwd »"),
+    Case("lien-page-relative.yaml", 8, "presentation", "lien « autre-page.html »"),
+    Case("lien-http.yaml", 8, "presentation", "lien « http://www.exemple.fr »"),
+    Case("lien-javascript-entites.yaml", 8, "presentation", "lien « javascript:alert(1) »"),
+    Case("lien-definition-de-reference.yaml", 8, "presentation", "lien « file:///etc/passwd »"),
+    Case("lien-autolien.yaml", 8, "presentation", "lien « http://www.exemple.fr »"),
+    Case("texte-repris-trop-long.yaml", 37, "livret.objet", "une fois {intitule} et {instance} remplacés"),
+    # what mike and the site keep for themselves, names of files and folders (part 4)
+    Case("version-latest.yaml", 6, "version.numero", "version la plus récente"),
+    Case("version-versions-json.yaml", 6, "version.numero", "nom réservé"),
+    Case("version-sans-lettre-ni-chiffre.yaml", 6, "version.numero", "au moins une lettre ou un chiffre"),
+    Case("code-dossier-du-site.yaml", 3, "cqp.code", "nom réservé"),
+    Case("code-page-ecrite-a-la-main.yaml", 3, "cqp.code", "déjà pris par docs/macros.md"),
+    Case("code-trop-long.yaml", 3, "cqp.code", "au plus 40\u00a0caractères"),
+    # text that cannot be seen (part 5)
+    Case("invisible-espaces-sans-chasse.yaml", 21, "competences[1].intitule", "texte invisible"),
+    Case("invisible-remplissage-hangul.yaml", 21, "competences[1].intitule", "U+3164"),
+    Case("bidi-inversion.yaml", 21, "competences[1].intitule", "U+202E"),
+    Case("separateur-de-ligne.yaml", 21, "competences[1].intitule", "U+2028"),
+    Case("surrogate-isole.yaml", 21, None, "substitution"),
+    Case("usage-prive-puce-word.yaml", 23, "competences[1].savoir_faire[0]", "U+F0B7"),
+    Case("non-caractere.yaml", 21, "competences[1].intitule", "U+FFFE"),
+    # unique anchors (part 6)
+    Case("ancres-modules-identiques.yaml", 26, "competences[1].modules[0].numero", "même adresse (#module-1-1)"),
+    # slips a non-developer makes (issue 12, part 3)
+    Case("deux-points-activite.yaml", 19, "competences[0].activites_entreprise[0]", "contient « : »"),
+    Case("deux-points-savoir-faire.yaml", 23, "competences[1].savoir_faire[0]", "contient « : »"),
+    Case("guillemet-isole-numero.yaml", 26, "competences[1].modules[0].numero", "isolé à la fin du texte"),
+    Case("guillemet-isole-apostrophe.yaml", 16, "competences[0].modules[0].intitule", "isolé à la fin du texte"),
+    Case("texte-apres-guillemet.yaml", 27, None, "du texte suit le guillemet fermant"),
+    Case("crochet-en-tete.yaml", 23, None, "guillemets doubles"),
 ]
 
 # What the `cqp` console script does (pyproject: cqp = "guide_cqp.cli:main"), without needing it on PATH.
@@ -266,8 +307,8 @@ def _assert_reported(output: str, case: Case, fichier: str) -> None:
     assert fichier in output, output
     if case.ligne is not None:
         assert f"{fichier}, ligne {case.ligne}" in output, output
-    if case.champ is not None:
-        assert f"champ « {case.champ} »" in output, output
+    if case.champ is not None:  # « champ cqp.code », or « compétence 2, module 2.1… (competences[1].modules[0]…) »
+        assert f" — champ {case.champ}\u00a0:" in output or f"({case.champ})\u00a0:" in output, output
     assert case.mots in output, output
 
 

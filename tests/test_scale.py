@@ -20,7 +20,7 @@ from guide_cqp.validate import load_referentiel
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import write_referentiel  # noqa: E402 (benchmarks/ is not a package)
 
-SIZE = 45  # more than a flat list should hold, small enough for a quick build
+SIZE = 40  # more than a flat list should hold, and the most competences the model allows (MAX_COMPETENCES)
 GROUP = re.compile(r"^Compétences? (\d+)(?: à (\d+))?$")
 
 

@@ -321,7 +321,7 @@ def test_the_reference_page_documents_every_key_of_the_schema(other_site: Build)
             assert entry is not None, cle.chemin
             text = _words(entry.get_text(" "))
             assert _words(french.typography(cle.description)) in text
-            assert cle.type in text
+            assert _words(cle.type) in text
             assert ("obligatoire" if cle.obligatoire else "facultatif") in text
             shown = cle.exemple or cle.defaut
             if shown:
