@@ -68,10 +68,18 @@ def load_catalogue(path: Path, source: Source = Source.CONFIGURATION) -> Catalog
     ``source`` says where the path came from, for the message of a missing file. The warnings of every
     référentiel (validate.check_referentiel) come with it: the build logs them, `cqp valider` prints them.
     """
-    if path.is_dir():
+    if _is_folder(path):
         return load_folder(path)
     referentiel, avertissements = check_referentiel(path, source)
     return Catalogue((referentiel,), (path,), tuple(avertissements))
+
+
+def _is_folder(path: Path) -> bool:
+    """A folder of référentiels; anything else (missing, unreadable…) is read as a file, which says why not."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def referentiel_files(folder: Path) -> list[Path]:
