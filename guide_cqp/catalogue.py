@@ -6,12 +6,12 @@ a site of one CQP and a site of several follow the same paths.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Referentiel
-from .validate import load_referentiel
+from .versions import load_with_previous
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class Catalogue:
     """The validated référentiels of a site, in the order they are listed."""
 
     referentiels: tuple[Referentiel, ...]
+    # By code: the previous version a référentiel declares (version.precedente), validated with it.
+    precedentes: Mapping[str, Referentiel] = field(default_factory=dict, compare=False, hash=False)
 
     def __iter__(self) -> Iterator[Referentiel]:
         return iter(self.referentiels)
@@ -33,6 +35,9 @@ class Catalogue:
     def get(self, code: str) -> Referentiel | None:
         return next((ref for ref in self.referentiels if ref.cqp.code == code), None)
 
+    def precedente(self, code: str) -> Referentiel | None:
+        return self.precedentes.get(code)
+
     @property
     def single(self) -> Referentiel | None:
         """The référentiel of a site of one CQP (None on a site of several)."""
@@ -40,5 +45,7 @@ class Catalogue:
 
 
 def load_catalogue(path: Path) -> Catalogue:
-    """The catalogue named by the site's setting: a référentiel file."""
-    return Catalogue((load_referentiel(path),))
+    """The catalogue named by the site's setting: a référentiel file (and the previous version it names)."""
+    loaded = load_with_previous(path)
+    previous = {loaded.ref.cqp.code: loaded.avant} if loaded.avant is not None else {}
+    return Catalogue((loaded.ref,), previous)
