@@ -17,7 +17,7 @@ What is left is « ajouté » (only in the new version) or « retiré » (only i
 an element is, its number only where it stands: two swapped competences are two renumberings, not two
 rewrites. Titles are close when, compared without case, accents and punctuation, difflib's similarity ratio
 is at least TITLE_CLOSENESS (0,9): about one character in twenty differs, as when a typo or an article is
-fixed in the same edition that renumbers (« Gérer les stocks » / « Gérer le stock » is 0,90; « Vendre » /
+fixed in the same edition that renumbers (« Gérer les stocks » / « Gérer le stock » is 0,93; « Vendre » /
 « Acheter » is far below). In round 2 the closest pairs are taken first.
 
 Lists (savoir-faire, activities, contents, criteria, objectives, prerequisites, access routes, modalities) are
@@ -451,10 +451,11 @@ def _competences(pairs: Appariement, avant: Referentiel, apres: Referentiel) -> 
     holder_before = {id(m): c for c in avant.competences for m in c.modules}
     holder_after = {id(m): c for c in apres.competences for m in c.modules}
     partner = {id(p.avant): p.apres for p in pairs.competences if p.avant is not None}
+    bloc_partner = {id(p.avant): p.apres for p in pairs.blocs if p.avant is not None}
     # Each module change goes under the competence that holds it now, or that held it (removed modules).
     modules_of: dict[int, list[ModuleChange]] = {}
     for pair in pairs.modules:
-        change = _module(pair, holder_before, holder_after)
+        change = _module(pair, holder_before, holder_after, partner)
         if change is None:
             continue
         if pair.apres is not None:
@@ -478,7 +479,8 @@ def _competences(pairs: Appariement, avant: Referentiel, apres: Referentiel) -> 
         d.value("intitulé", a.intitule, b.intitule, texte=True)
         if avant.blocs and apres.blocs:
             bloc_a, bloc_b = avant.bloc_de(a), apres.bloc_de(b)
-            d.value("bloc", bloc_a and bloc_a.code, bloc_b and bloc_b.code)
+            if bloc_partner.get(id(bloc_a)) is not bloc_b:  # a bloc only renumbered is said at the bloc's level
+                d.value("bloc", _bloc_name(bloc_a), _bloc_name(bloc_b))
         d.value("volume horaire", _competence_hours(a), _competence_hours(b), NO_HOURS)
         d.items(SAVOIR_FAIRE, a.savoir_faire_textes, b.savoir_faire_textes)
         d.items(ACTIVITES, item_texts(a.activites_entreprise), item_texts(b.activites_entreprise))
@@ -488,6 +490,10 @@ def _competences(pairs: Appariement, avant: Referentiel, apres: Referentiel) -> 
             etat = "renumerote" if pair.renumerote else "modifie"
             found.append(_competence_change(etat, a, b, tuple(d.valeurs), tuple(d.listes), modules))
     return tuple(sorted(found, key=lambda x: numero_key(x.numero)))
+
+
+def _bloc_name(bloc: Bloc | None) -> str | None:
+    return None if bloc is None else f"{bloc.code} · {bloc.intitule}"
 
 
 def _competence_change(
@@ -505,7 +511,9 @@ def _competence_change(
     )
 
 
-def _module(pair: Paire[Any], holder_before: Mapping[int, Any], holder_after: Mapping[int, Any]) -> ModuleChange | None:
+def _module(
+    pair: Paire[Any], holder_before: Mapping[int, Any], holder_after: Mapping[int, Any], partner: Mapping[int, Any]
+) -> ModuleChange | None:
     a, b = pair.avant, pair.apres
     holder = holder_after[id(b)] if b is not None else None
     link = holder.numero if holder is not None else None
@@ -521,7 +529,8 @@ def _module(pair: Paire[Any], holder_before: Mapping[int, Any], holder_after: Ma
     d = _Differences()
     d.value("intitulé", a.intitule, b.intitule, texte=True)
     d.value("intitulé court", a.intitule_court, b.intitule_court, "aucun", texte=True)
-    d.value("compétence", str(old_holder.numero), str(holder.numero))
+    if partner.get(id(old_holder)) is not holder:  # moved; a competence only renumbered is said at its level
+        d.value("compétence", str(old_holder.numero), str(holder.numero))
     d.value("heures", _module_hours(a, old_holder), _module_hours(b, holder), NO_HOURS)
     d.value("module facultatif", "oui" if a.facultatif else "non", "oui" if b.facultatif else "non")
     d.items(OBJECTIFS, a.objectifs, b.objectifs)
