@@ -64,6 +64,20 @@ def pdf(code: str) -> str:
     return f"{code}/livret-{code}.pdf"
 
 
+def changes(code: str) -> str:
+    """« Ce qui change dans la version … »: what changed since the previous version (version.precedente)."""
+    return f"{code}/changements.md"
+
+
+def export(code: str) -> str:
+    """The référentiel as JSON (`cqp exporter --format json`), published so that versions can be compared."""
+    return f"{code}/referentiel.json"
+
+
+def changes_title(ref: Any) -> str:
+    return f"Ce qui change dans la version {ref.version.numero}"
+
+
 # --- anchors ---------------------------------------------------------------------------------
 
 
@@ -80,6 +94,13 @@ def module(numero: object) -> str:
 def bloc(code: object) -> str:
     """A bloc de compétences on the overview page, and its part of the livret (format 2)."""
     return f"bloc-{slug(code)}"
+
+
+def change(kind: str, numero_avant: object, numero_apres: object) -> str:
+    """An element of the change page: « competence-4 », or « competence-4-retiree » for one that is gone."""
+    if numero_apres is not None:
+        return f"{kind}-{slug(numero_apres)}"
+    return f"{kind}-{slug(numero_avant)}-retire"
 
 
 def form_field(numero: object, name: str) -> str:
@@ -141,6 +162,17 @@ class Links:
         """A bloc on the overview page (format 2)."""
         return self.to(overview(self.code), bloc(code))
 
+    def module(self, competence_numero: object, module_numero: object) -> str:
+        """A module's heading on its competence's page."""
+        return self.to(competence(self.code, competence_numero), module(module_numero))
+
+    @property
+    def changes(self) -> str:
+        return self.to(changes(self.code))
+
+    def overview_part(self, anchor: str) -> str:
+        return self.to(overview(self.code), anchor)
+
     def livret_part(self, part: str) -> str:
         return self.to(livret(self.code), part)
 
@@ -150,17 +182,21 @@ class Links:
 NavEntry = dict[str, Any]  # {title: source path} or {title: [entries]}, as in mkdocs.yml
 
 
-def nav_section(ref: Any, title: Callable[[str], str] = str) -> list[NavEntry]:
-    """The référentiel's entries: overview, competences (grouped when many), livret.
+def nav_section(ref: Any, title: Callable[[str], str] = str, with_changes: bool = False) -> list[NavEntry]:
+    """The référentiel's entries: overview, competences (grouped when many), livret, and what changed since
+    the previous version when the référentiel declares one (``with_changes``).
 
     ``title`` turns a text into a nav title (the site escapes it for the theme).
     """
     code = ref.cqp.code
-    return [
+    entries = [
         {title("Vue d'ensemble"): overview(code)},
         *competence_entries(ref, title),
         {title(ref.libelle(ref.livret.titre)): livret(code)},
     ]
+    if with_changes:
+        entries.append({title(changes_title(ref)): changes(code)})
+    return entries
 
 
 def competence_entries(ref: Any, title: Callable[[str], str] = str) -> list[NavEntry]:

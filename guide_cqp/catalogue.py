@@ -21,6 +21,7 @@ class Catalogue:
     referentiels: tuple[Referentiel, ...]
     # By code: the previous version a référentiel declares (version.precedente), validated with it.
     precedentes: Mapping[str, Referentiel] = field(default_factory=dict, compare=False, hash=False)
+    fichiers_precedents: Mapping[str, Path] = field(default_factory=dict, compare=False, hash=False)
 
     def __iter__(self) -> Iterator[Referentiel]:
         return iter(self.referentiels)
@@ -47,5 +48,7 @@ class Catalogue:
 def load_catalogue(path: Path) -> Catalogue:
     """The catalogue named by the site's setting: a référentiel file (and the previous version it names)."""
     loaded = load_with_previous(path)
-    previous = {loaded.ref.cqp.code: loaded.avant} if loaded.avant is not None else {}
-    return Catalogue((loaded.ref,), previous)
+    code = loaded.ref.cqp.code
+    if loaded.avant is None or loaded.fichier_avant is None:
+        return Catalogue((loaded.ref,))
+    return Catalogue((loaded.ref,), {code: loaded.avant}, {code: loaded.fichier_avant})

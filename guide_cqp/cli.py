@@ -324,6 +324,10 @@ def _generer(args: argparse.Namespace) -> int:
     docs = Path(args.dossier)
     try:
         written = write_pages(catalogue, docs)
+        for ref in catalogue:  # the JSON export the build publishes next to the pages
+            target = docs / addresses.export(ref.cqp.code)
+            target.write_bytes(export_json(ref).encode("utf-8"))
+            written.append(target)
         if args.pdf:
             from .pdf import PdfIndisponible, build_pdf
 

@@ -52,6 +52,7 @@ from .model import (
     Referentiel,
     SavoirFaire,
     Volume,
+    _clean_markdown,
     numero_key,
 )
 
@@ -75,6 +76,7 @@ class Valeur:
     apres: str | None
     absent: str = "non indiqué"  # what is shown for None
     texte: bool = False  # a text of the référentiel, shown between « »
+    markdown: bool = False  # a Markdown text (presentation, public…): the site renders it
 
 
 @dataclass(frozen=True)
@@ -318,10 +320,18 @@ class _Differences:
         self.valeurs: list[Valeur] = []
         self.listes: list[Liste] = []
 
-    def value(self, quoi: str, avant: str | None, apres: str | None, absent: str = "non indiqué", texte: bool = False) -> None:
+    def value(
+        self,
+        quoi: str,
+        avant: str | None,
+        apres: str | None,
+        absent: str = "non indiqué",
+        texte: bool = False,
+        markdown: bool = False,
+    ) -> None:
         same = avant == apres or (avant is not None and apres is not None and _same_text(avant, apres))
         if not same:
-            self.valeurs.append(Valeur(quoi, avant, apres, absent, texte))
+            self.valeurs.append(Valeur(quoi, avant, apres, absent, texte or markdown, markdown))
 
     def items(self, spec: ListSpec, avant: Iterable[str], apres: Iterable[str]) -> None:
         before = Counter(french.typography(t) for t in avant)
@@ -338,7 +348,7 @@ class _Differences:
         for key in new.keys() & old.keys():
             a, b = old[key], new[key]
             self.value(f"durée de l'épreuve « {b.intitule} »", a.duree, b.duree, "non indiquée", texte=True)
-            self.value(f"déroulement de l'épreuve « {b.intitule} »", a.description, b.description, "non décrit", texte=True)
+            self.value(f"déroulement de l'épreuve « {b.intitule} »", a.description, b.description, "non décrit", markdown=True)
         self.value("seuil de réussite", avant and avant.seuil, apres and apres.seuil, texte=True)
         self.value("jury", avant and avant.jury, apres and apres.jury, texte=True)
 
@@ -371,9 +381,9 @@ def edition(ref: Referentiel) -> Edition:
 
 def _version(avant: Referentiel, apres: Referentiel) -> tuple[Valeur, ...]:
     d = _Differences()
-    d.value("numéro", avant.version.numero, apres.version.numero)
-    d.value("date", french.date(avant.version.date), french.date(apres.version.date))
-    d.value("statut", avant.version.statut, apres.version.statut, "aucun", texte=True)
+    d.value("numéro de version", avant.version.numero, apres.version.numero)
+    d.value("date de version", french.date(avant.version.date), french.date(apres.version.date))
+    d.value("statut de la version", avant.version.statut, apres.version.statut, "aucun", texte=True)
     return tuple(d.valeurs)
 
 
@@ -385,8 +395,8 @@ def _cqp(avant: Referentiel, apres: Referentiel) -> _Differences:
     d.value("format du fichier", FORMATS.get(avant.format, str(avant.format)), FORMATS.get(apres.format, str(apres.format)))
     for name, quoi, absent in (("code", "code", ""), ("intitule", "intitulé", ""), ("branche", "branche", "aucune"), ("instance", "instance", "aucune")):
         d.value(quoi, getattr(avant.cqp, name), getattr(apres.cqp, name), absent, texte=name != "code")
-    d.value("présentation", avant.presentation, apres.presentation, "aucune", texte=True)
-    d.value("public", avant.public, apres.public, "non décrit", texte=True)
+    d.value("présentation", avant.presentation, apres.presentation, "aucune", markdown=True)
+    d.value("public", avant.public, apres.public, "non décrit", markdown=True)
     d.items(PREREQUIS, item_texts(avant.prerequis), item_texts(apres.prerequis))
     d.items(ACCES, item_texts(avant.acces), item_texts(apres.acces))
     d.value("volume horaire du parcours", _total_hours(avant), _total_hours(apres), NO_HOURS)
@@ -410,10 +420,10 @@ def _certification(avant: Certification | None, apres: Certification | None) -> 
     d.value("répertoire", repertoire(avant), repertoire(apres))
     d.value("numéro de fiche", get(avant, "numero"), get(apres, "numero"), "aucun")
     niveau = (get(avant, "niveau"), get(apres, "niveau"))
-    d.value("niveau", *(None if n is None else str(n) for n in niveau))
+    d.value("niveau de qualification", *(None if n is None else str(n) for n in niveau))
     d.value("certificateur", get(avant, "certificateur"), get(apres, "certificateur"), texte=True)
     d.value("référence de la branche", get(avant, "reference"), get(apres, "reference"), "aucune", texte=True)
-    d.value("enregistrement", enregistrement(avant), enregistrement(apres))
+    d.value("période d'enregistrement", enregistrement(avant), enregistrement(apres))
     return tuple(d.valeurs)
 
 
@@ -556,7 +566,7 @@ def _livret(avant: Livret, apres: Livret) -> tuple[Valeur, ...]:
             if isinstance(va, list):
                 d.value(quoi, " ; ".join(va), " ; ".join(vb), texte=True)
             else:
-                d.value(quoi, va, vb, texte=True)
+                d.value(quoi, va, vb, texte=True, markdown=any(getattr(m, "func", None) is _clean_markdown for m in info.metadata))
 
     walk(avant, apres, Livret, "")
     return tuple(d.valeurs)
@@ -606,6 +616,12 @@ class Avant:
             return None
         return f"avant\u00a0: {french.hours(Volume(self.volume.min, self.volume.max))}"
 
+    def note_range(self, now: Any) -> str | None:
+        """What a range shown whole (« 70 à 210 h ») adds: « avant : 70 à 140 h », or None when it did not change."""
+        if not self._compares() or not self.changed(now):
+            return None
+        return f"avant\u00a0: {french.hours(Volume(self.volume.min, self.volume.max))}" if self.volume else "avant\u00a0: non indiquée"
+
     def changed(self, now: Any) -> bool:
         notes = (self.note_min(now), self.note_max(now)) if now is not None else (self.note_sans_heures(),)
         return any(notes)
@@ -634,6 +650,9 @@ class MarquesHeures:
 
     def bloc(self, code: Any) -> Avant:
         return self.blocs.get(str(code), UNKNOWN)
+
+
+NO_MARKS = MarquesHeures(version="")  # a table without a previous version: nothing marked
 
 
 def marques_heures(avant: Referentiel, apres: Referentiel) -> MarquesHeures:

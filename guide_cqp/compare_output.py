@@ -91,32 +91,32 @@ def _competence(c: CompetenceChange) -> Noeud:
 def _bloc(b: BlocChange) -> Noeud:
     nodes = _details(b)
     if b.competences and b.etat == "ajoute":
-        nodes.insert(0, Noeud(f"regroupe {_competences_named(b.competences)}"))
+        nodes.insert(0, Noeud(f"regroupe {competences_named(b.competences)}"))
     elif b.competences:
-        nodes.insert(0, Noeud(f"regroupait {_competences_named(b.competences)}"))
+        nodes.insert(0, Noeud(f"regroupait {competences_named(b.competences)}"))
     return Noeud(element_title("Bloc", b, feminin=False), nodes)
 
 
-def _competences_named(numeros: tuple[str, ...]) -> str:
+def competences_named(numeros: tuple[str, ...]) -> str:
     word = "la compétence" if len(numeros) == 1 else "les compétences"
     return f"{word} {french.list_and(numeros)}"
 
 
-KINDS = (  # singular, plural, feminine
-    ("bloc", "blocs", False),
-    ("compétence", "compétences", True),
-    ("module", "modules", False),
+KINDS = (  # plural, feminine
+    ("Blocs", False),
+    ("Compétences", True),
+    ("Modules", False),
 )
 
 
 def summary(c: Comparaison) -> list[str]:
-    """« 1 compétence ajoutée », « 2 modules modifiés »…: how many elements changed, by kind and state."""
+    """« Compétences : 1 ajoutée, 2 modifiées », one phrase per kind of element that changed."""
     phrases = []
-    for (singular, plural, feminin), changes in zip(KINDS, (c.blocs, c.competences, c.modules()), strict=True):
-        for etat in STATES:
-            n = sum(1 for x in changes if x.etat == etat)
-            if n:
-                phrases.append(f"{n}\u00a0{singular if n == 1 else plural} {state_word(etat, feminin, n)}")
+    for (kind, feminin), changes in zip(KINDS, (c.blocs, c.competences, c.modules()), strict=True):
+        counts = [(etat, sum(1 for x in changes if x.etat == etat)) for etat in STATES]
+        parts = [f"{n}\u00a0{state_word(etat, feminin, n)}" for etat, n in counts if n]
+        if parts:
+            phrases.append(f"{kind}\u00a0: {', '.join(parts)}")
     return phrases
 
 
@@ -159,7 +159,7 @@ def texte(c: Comparaison, ancien: str, nouveau: str) -> str:
     lines = [title, *(f"  {s}" for s in sides), ""]
     if c.identiques:
         return "\n".join([*lines, SAME]) + "\n"
-    lines += [f"En bref\u00a0: {', '.join(summary(c))}.", ""] if summary(c) else []
+    lines += ["En bref\u00a0:", *(f"  {phrase}" for phrase in summary(c)), ""] if summary(c) else []
     for section in outline(c):
         lines.append(section.texte)
         lines += _text_lines(section.enfants, 1)
@@ -191,7 +191,7 @@ def markdown(c: Comparaison, ancien: str, nouveau: str) -> str:
     if c.identiques:
         return "\n".join([*lines, SAME]) + "\n"
     if summary(c):
-        lines += [f"**En bref**\u00a0: {md_escape(', '.join(summary(c)))}.", ""]
+        lines += ["**En bref**\u00a0:", "", *(f"- {md_escape(phrase)}" for phrase in summary(c)), ""]
     for section in outline(c):
         lines += [f"## {md_escape(section.texte)}", ""]
         lines += _md_lines(section.enfants, 0)

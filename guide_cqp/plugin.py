@@ -38,7 +38,9 @@ from mkdocs.structure.pages import Page
 from . import addresses, render, search, settings, theme
 from .catalogue import Catalogue, load_catalogue
 from .errors import ReferentielInvalide
+from .export import export_json
 from .macros import Macros
+from .model import Referentiel
 from .pages import GeneratedPage, generated_pages
 
 log = logging.getLogger("mkdocs.plugins.guide_cqp")
@@ -102,6 +104,8 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
         _add_theme_overrides(config)
         # Under `serve`: the référentiel, wherever it is, and this package (templates, styles) for its developers.
         config.watch += [str(self.source.path), str(Path(__file__).parent)]
+        if self.catalogue is not None:  # and the previous versions they compare with
+            config.watch += [str(path) for path in self.catalogue.fichiers_precedents.values()]
         for css_uri in CSS_URIS:
             if css_uri not in config.extra_css:
                 config.extra_css.append(css_uri)
@@ -117,7 +121,7 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
             "libelle": render.version_label(ref),
             "numero": ref.version.numero,
         }
-        section = addresses.nav_section(ref, _nav_title)
+        section = addresses.nav_section(ref, _nav_title, self.catalogue.precedente(ref.cqp.code) is not None)
         config.nav = addresses.place_section(config.nav, section, _nav_title("Le référentiel"))
         return config
 
@@ -147,6 +151,8 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
             files.append(generated)
             self.pages[page.src_uri] = page
         self.last_pages = list(self.pages.values())
+        for ref in self.catalogue:
+            _add_export(files, config, ref)
         if settings.pdf_wanted(self.config.pdf, self.command):
             self.macros.pdf_built = self._add_pdfs(files, config)
         return files
@@ -194,6 +200,30 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         """The same fixes for the pages rendered from a theme template alone (404.html)."""
         return theme.fix_material_markup(output_content) if template_name.endswith(".html") else output_content
+
+
+def _add_export(files: Files, config: MkDocsConfig, ref: Referentiel) -> None:
+    """<code>/referentiel.json, the bytes of `cqp exporter --format json`: anyone can compare published versions.
+
+    A file of the docs folder at that place is the one `cqp generer` wrote: replaced when it is the same, a
+    conflict otherwise (as for the pages).
+    """
+    content = export_json(ref)
+    uri = addresses.export(ref.cqp.code)
+    written = files.get_file_from_path(uri)
+    if written is not None:
+        try:
+            same = written.content_string == content
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if not same:
+            log.error(
+                f"docs/{uri} n'est pas l'export du référentiel « {ref.cqp.code} », que la construction publie "
+                "à cette adresse : supprimez ce fichier (ou relancez « cqp generer »)."
+            )
+            raise Abort("Construction interrompue : un fichier de docs/ occupe l'adresse de l'export JSON.")
+        files.remove(written)
+    files.append(File.generated(config, uri, content=content))
 
 
 def _same_page(file: File, page: GeneratedPage) -> bool:

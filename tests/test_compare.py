@@ -23,6 +23,7 @@ from guide_cqp.compare import (
     comparer,
     marques_heures,
 )
+from guide_cqp.compare_output import summary
 from guide_cqp.export import export_json
 from guide_cqp.migrate import migrate
 from guide_cqp.validate import load_referentiel, parse_referentiel
@@ -91,9 +92,9 @@ def changed(intitule: str, valeurs: dict | None = None, listes: dict | None = No
 
 FORMAT_1_EXPECTED = {
     "version": {
-        "numéro": ("2019-03", "2021-09"),
-        "date": ("15 mars 2019", "1er septembre 2021"),
-        "statut": ("Document de travail", None),
+        "numéro de version": ("2019-03", "2021-09"),
+        "date de version": ("15 mars 2019", "1er septembre 2021"),
+        "statut de la version": ("Document de travail", None),
     },
     "cqp": {
         "intitulé": ("Vente à distance en commerce de gros", "Vente à distance en commerces de gros"),
@@ -178,9 +179,9 @@ FORMAT_1_EXPECTED = {
 
 FORMAT_2_EXPECTED = {
     "version": {
-        "numéro": ("2020-09", "2023-09"),
-        "date": ("10 septembre 2020", "1er septembre 2023"),
-        "statut": (None, "Référentiel en vigueur"),
+        "numéro de version": ("2020-09", "2023-09"),
+        "date de version": ("10 septembre 2020", "1er septembre 2023"),
+        "statut de la version": (None, "Référentiel en vigueur"),
     },
     "cqp": {
         "public": (
@@ -199,9 +200,9 @@ FORMAT_2_EXPECTED = {
     },
     "certification": {
         "numéro de fiche": ("RNCP12345", "RNCP23456"),
-        "niveau": ("3", "4"),
+        "niveau de qualification": ("3", "4"),
         "certificateur": (None, "UIMM"),
-        "enregistrement": (
+        "période d'enregistrement": (
             "du 10 septembre 2020 au 10 septembre 2025",
             "du 1er septembre 2023 au 1er septembre 2028",
         ),
@@ -457,3 +458,13 @@ def test_the_comparison_is_plain_data() -> None:
     assert found.as_dict() == comparer(load_referentiel(FORMAT2_OLD), load_referentiel(FORMAT2_NEW)).as_dict()
     with pytest.raises(dataclasses.FrozenInstanceError):
         found.blocs = ()  # type: ignore[misc]
+
+
+def test_the_summary_counts_each_kind_of_change() -> None:
+    """From how the format 1 pair was written: competences 3 added, 4 removed, 3 → 4, 1 and 2 changed; modules 3.1
+    added, 2.2 and 4.1 removed, 2.3 → 1.3, 3.1 → 4.1 and 3.2 → 4.2, 1.1, 1.2 and 2.1 changed."""
+    found = summary(comparer(load_referentiel(FORMAT1_OLD), load_referentiel(FORMAT1_NEW)))
+    assert [plain(phrase) for phrase in found] == [
+        "Compétences : 1 ajoutée, 1 retirée, 1 renumérotée, 2 modifiées",
+        "Modules : 1 ajouté, 2 retirés, 3 renumérotés, 3 modifiés",
+    ]

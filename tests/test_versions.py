@@ -45,7 +45,7 @@ def test_comparer_reports_the_differences_in_french_and_exits_1(cqp: Cqp) -> Non
         "- Compétence 3 · Préparer les tournées de livraison (ajoutée)",
         "- Module 2.3 → 1.3 · Les techniques de rebond commercial (renuméroté)",
         "- « Proposer les promotions du moment »",
-        "- numéro : 2019-03 → 2021-09",
+        "- numéro de version : 2019-03 → 2021-09",
     ):
         assert expected in shown, expected
     assert shown[0] == "Ce qui change dans le référentiel du CQP « Vente à distance en commerces de gros » (vad)"
@@ -353,7 +353,7 @@ def test_the_next_version_after_archiver_compares_with_the_archived_one(cqp: Cqp
     run = cqp("comparer", "--format", "json", cwd=root)
     assert run.returncode == 1, run.stderr
     data = json.loads(run.out)
-    assert digest_sections(data) == {"version": {"numéro": ("2024.10", "2025.01"), "date": ("1er octobre 2024", "15 janvier 2025")}}
+    assert digest_sections(data) == {"version": {"numéro de version": ("2024.10", "2025.01"), "date de version": ("1er octobre 2024", "15 janvier 2025")}}
 
 
 def digest_sections(data: dict) -> dict:
