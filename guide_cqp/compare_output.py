@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,31 +152,7 @@ def _edition(e: Edition) -> str:
 SAME = "Aucune différence\u00a0: les deux versions disent la même chose."
 
 
-# --- text for the terminal ------------------------------------------------------------------------
-
-
-def texte(c: Comparaison, ancien: str, nouveau: str) -> str:
-    title, sides = heading(c, ancien, nouveau)
-    lines = [title, *(f"  {s}" for s in sides), ""]
-    if c.identiques:
-        return "\n".join([*lines, SAME]) + "\n"
-    lines += ["En bref\u00a0:", *(f"  {phrase}" for phrase in summary(c)), ""] if summary(c) else []
-    for section in outline(c):
-        lines.append(section.texte)
-        lines += _text_lines(section.enfants, 1)
-        lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _text_lines(nodes: list[Noeud], depth: int) -> list[str]:
-    lines = []
-    for node in nodes:
-        lines.append("  " * depth + "- " + node.texte)
-        lines += _text_lines(node.enfants, depth + 1)
-    return lines
-
-
-# --- Markdown ---------------------------------------------------------------------------------------
+# --- text for the terminal, Markdown -----------------------------------------------------------------
 
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|~!])")
 
@@ -185,26 +162,53 @@ def md_escape(text: str) -> str:
     return _MD_SPECIALS.sub(r"\\\1", text)
 
 
-def markdown(c: Comparaison, ancien: str, nouveau: str) -> str:
+@dataclass(frozen=True)
+class Layout:
+    """How the tree of sentences is written: the terminal's indented text, or Markdown's headings and lists."""
+
+    title: str  # format of the first line
+    side: str  # of the lines naming the two files
+    summary: str  # the « En bref » line
+    item: str  # of a summary phrase
+    section: str  # of a section's title
+    first_depth: int  # indentation of a section's first level
+    escape: Callable[[str], str] = lambda text: text
+    spaced: bool = False  # a blank line after each title (Markdown)
+
+
+TEXT = Layout("{}", "  {}", "En bref\u00a0:", "  {}", "{}", 1)
+MARKDOWN = Layout("# {}", "- {}", "**En bref**\u00a0:", "- {}", "## {}", 0, md_escape, spaced=True)
+
+
+def lay_out(c: Comparaison, ancien: str, nouveau: str, layout: Layout) -> str:
+    blank = [""] if layout.spaced else []
     title, sides = heading(c, ancien, nouveau)
-    lines = [f"# {md_escape(title)}", "", *(f"- {md_escape(s)}" for s in sides), ""]
+    lines = [layout.title.format(layout.escape(title)), *blank, *(layout.side.format(layout.escape(s)) for s in sides), ""]
     if c.identiques:
         return "\n".join([*lines, SAME]) + "\n"
     if summary(c):
-        lines += ["**En bref**\u00a0:", "", *(f"- {md_escape(phrase)}" for phrase in summary(c)), ""]
+        lines += [layout.summary, *blank, *(layout.item.format(layout.escape(phrase)) for phrase in summary(c)), ""]
     for section in outline(c):
-        lines += [f"## {md_escape(section.texte)}", ""]
-        lines += _md_lines(section.enfants, 0)
+        lines += [layout.section.format(layout.escape(section.texte)), *blank]
+        lines += _list_lines(section.enfants, layout.first_depth, layout.escape)
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _md_lines(nodes: list[Noeud], depth: int) -> list[str]:
+def _list_lines(nodes: list[Noeud], depth: int, escape: Callable[[str], str]) -> list[str]:
     lines = []
     for node in nodes:
-        lines.append("  " * depth + "- " + md_escape(node.texte))
-        lines += _md_lines(node.enfants, depth + 1)
+        lines.append("  " * depth + "- " + escape(node.texte))
+        lines += _list_lines(node.enfants, depth + 1, escape)
     return lines
+
+
+def texte(c: Comparaison, ancien: str, nouveau: str) -> str:
+    return lay_out(c, ancien, nouveau, TEXT)
+
+
+def markdown(c: Comparaison, ancien: str, nouveau: str) -> str:
+    return lay_out(c, ancien, nouveau, MARKDOWN)
 
 
 # --- JSON ---------------------------------------------------------------------------------------------

@@ -11,23 +11,20 @@ and of the marked overview go to tests/screenshots/.
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import VERSIONS
 
 from guide_cqp import addresses
-from guide_cqp.model import Referentiel
 from guide_cqp.validate import load_referentiel
 
 from .conftest import published
 from .e2e_support import DESKTOP, PHONE
-from .test_every_page import WIDTHS, visit_pages
-from .test_html_valid import accepted, vnu_jar
+from .test_every_page import visit_at_every_width
+from .test_format2_sites import Site
+from .test_html_valid import unexpected_html_errors
 from .test_keyboard_and_search import fold, probed_context, search
 
 SITES = {"format1": ("versions_site", VERSIONS / "format1" / "referentiel.yaml"), "format2": ("versions2_site", VERSIONS / "format2" / "referentiel.yaml")}
@@ -37,15 +34,6 @@ GUIDE_PAGE_WITH_HOURS = "tuteur/entretien-reperage/"  # docs/tuteur/entretien-re
 def folder(source: str) -> str:
     base = source.removesuffix(".md")
     return base.removesuffix("index") if base.endswith("index") else base + "/"
-
-
-@dataclass
-class Site:
-    name: str
-    url: str
-    root: Path
-    ref: Referentiel
-    pages: list[str]
 
 
 @pytest.fixture(scope="module", params=list(SITES))
@@ -62,12 +50,7 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="module")
 def visits(browser, site: Site) -> dict:  # noqa: ANN001 (the Chromium of tests/e2e/conftest.py)
     shots = {site.pages[0]: f"versions-{site.name}-changements", site.pages[1]: f"versions-{site.name}-apercu"}
-    results, cookies = {}, []
-    for width_name in WIDTHS:
-        by_page, left = visit_pages(browser, site.url, site.pages, width_name, shots)
-        results.update({(width_name, page): visit for page, visit in by_page.items()})
-        cookies += left
-    return {"visits": results, "cookies": cookies}
+    return visit_at_every_width(browser, site.url, site.pages, shots)
 
 
 def test_the_change_page_and_the_marked_tables_have_no_wcag_21_aa_violation(visits: dict) -> None:
@@ -90,23 +73,7 @@ def test_the_change_page_asks_nothing_of_a_third_party_and_runs_without_errors(v
 
 
 def test_the_change_page_is_valid_html(site: Site, tmp_path: Path) -> None:
-    files = [site.root / page / "index.html" for page in site.pages]
-    control = tmp_path / "controle.html"
-    control.write_text('<!doctype html><html lang="fr"><title>t</title><p tabindex="">x</p></html>', encoding="utf-8")
-    done = subprocess.run(
-        ["java", "-jar", str(vnu_jar()), "--format", "json", "--exit-zero-always", str(control), *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    report = json.loads(done.stderr or done.stdout)
-    errors = [m for m in report["messages"] if m["type"] in ("error", "non-document-error")]
-    assert any(m["url"].endswith("/controle.html") for m in errors), report
-    unexpected = [
-        f"{m['url'].split(str(site.root), 1)[-1]}:{m.get('lastLine')} {m['message']}"
-        for m in errors
-        if not m["url"].endswith("/controle.html") and not accepted(m)
-    ]
+    unexpected = unexpected_html_errors([site.root / page / "index.html" for page in site.pages], site.root, tmp_path)
     assert unexpected == [], "\n".join(unexpected)
 
 
