@@ -285,3 +285,28 @@ def test_hostile_texts_of_both_versions_show_as_text_on_the_change_page(tmp_path
     assert "42 X" not in shown
     assert shown.count("<script>alert(1)</script>") >= 20  # both versions' texts, as typed
     assert HOSTILE.split(" {{")[0] in shown
+
+
+def test_a_total_duration_alone_is_marked_when_it_changed() -> None:
+    """Format 2 with only a total (duree): the sentence that gives it says what it was."""
+    from guide_cqp.catalogue import Catalogue
+    from guide_cqp.macros import Macros
+
+    def with_duration(path: Path, low: int, high: int) -> object:
+        ref = load_referentiel(path)
+        data = ref.model_dump(mode="python", exclude_none=True)
+        for bloc in data["blocs"]:
+            for competence in bloc["competences"]:
+                competence.pop("heures", None)
+                for module in competence.get("modules", []):
+                    module.pop("heures", None)
+        data["duree"] = {"min": low, "max": high}
+        return type(ref).model_validate(data)
+
+    before, after = with_duration(FORMAT2.parent / "archives" / "maint-2020-09.yaml", 70, 140), with_duration(FORMAT2, 70, 210)
+    macros = Macros(Catalogue((after,), {"maint": before}), page=lambda: "tuteur/entretien-reperage.md")
+    shown = text(BeautifulSoup(macros.tableau_heures(), "html.parser"))
+    assert "Durée totale de la formation : 70 à 210 h (avant : 70 à 140 h)." in shown
+    assert "« avant » donne la valeur de la version 2020-09 du 10 septembre 2020" in shown
+    unchanged = Macros(Catalogue((after,), {"maint": with_duration(FORMAT2, 70, 210)}))
+    assert "avant" not in text(BeautifulSoup(unchanged.tableau_heures(), "html.parser"))
