@@ -13,7 +13,7 @@ import math
 import posixpath
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,20 @@ def pdf(code: str) -> str:
     return f"{code}/livret-{code}.pdf"
 
 
+def changes(code: str) -> str:
+    """« Ce qui change dans la version … »: what changed since the previous version (version.precedente)."""
+    return f"{code}/changements.md"
+
+
+def export(code: str) -> str:
+    """The référentiel as JSON (`cqp exporter --format json`), published so that versions can be compared."""
+    return f"{code}/referentiel.json"
+
+
+def changes_title(ref: Any) -> str:
+    return f"Ce qui change dans la version {ref.version.numero}"
+
+
 # --- anchors ---------------------------------------------------------------------------------
 
 
@@ -85,6 +99,13 @@ def module(numero: object) -> str:
 def bloc(code: object) -> str:
     """A bloc de compétences on the overview page, and its part of the livret (format 2)."""
     return f"bloc-{slug(code)}"
+
+
+def change(kind: str, numero_avant: object, numero_apres: object) -> str:
+    """An element of the change page: « competence-4 », or « competence-4-retiree » for one that is gone."""
+    if numero_apres is not None:
+        return f"{kind}-{slug(numero_apres)}"
+    return f"{kind}-{slug(numero_avant)}-retire"
 
 
 def form_field(numero: object, name: str) -> str:
@@ -154,6 +175,14 @@ class Links:
         """A bloc on the overview page (format 2)."""
         return self.to(overview(self.code), bloc(code))
 
+    def module(self, competence_numero: object, module_numero: object) -> str:
+        """A module's heading on its competence's page."""
+        return self.to(competence(self.code, competence_numero), module(module_numero))
+
+    @property
+    def changes(self) -> str:
+        return self.to(changes(self.code))
+
     def livret_part(self, part: str) -> str:
         return self.to(livret(self.code), part)
 
@@ -163,26 +192,33 @@ class Links:
 NavEntry = dict[str, Any]  # {title: source path} or {title: [entries]}, as in mkdocs.yml
 
 
-def nav_section(ref: Any, title: Callable[[str], str] = str) -> list[NavEntry]:
-    """The référentiel's entries: overview, competences (grouped when many), livret.
+def nav_section(ref: Any, title: Callable[[str], str] = str, with_changes: bool = False) -> list[NavEntry]:
+    """The référentiel's entries: overview, competences (grouped when many), livret, and what changed since
+    the previous version when the référentiel declares one (``with_changes``).
 
     ``title`` turns a text into a nav title (the site escapes it for the theme).
     """
     code = ref.cqp.code
-    return [
+    entries = [
         {title("Vue d'ensemble"): overview(code)},
         *competence_entries(ref, title),
         {title(ref.libelle(ref.livret.titre)): livret(code)},
     ]
+    if with_changes:
+        entries.append({title(changes_title(ref)): changes(code)})
+    return entries
 
 
-def catalogue_nav(refs: Iterable[Any], title: Callable[[str], str] = str) -> list[NavEntry]:
+def catalogue_nav(
+    refs: Iterable[Any], title: Callable[[str], str] = str, with_changes: Collection[str] = ()
+) -> list[NavEntry]:
     """One section per CQP, titled by its intitulé, opening on its overview (Material's navigation.indexes).
 
     With navigation.prune, a CQP's section costs one link on the pages of the other CQPs: the nav of a
     site of 20 CQPs writes about twenty links more than a site of one into each page, not 20 sections.
+    ``with_changes``: the codes of the CQPs whose section lists what changed since their previous version.
     """
-    return [{title(ref.cqp.intitule): nav_section(ref, title)} for ref in refs]
+    return [{title(ref.cqp.intitule): nav_section(ref, title, ref.cqp.code in with_changes)} for ref in refs]
 
 
 def competence_entries(ref: Any, title: Callable[[str], str] = str) -> list[NavEntry]:

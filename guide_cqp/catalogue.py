@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from .errors import Probleme, ReferentielInvalide, display_name
 from .load import Source, load_document
 from .model import Referentiel
 from .validate import check_referentiel
+from .versions import previous_version
 
 REFERENTIEL_SUFFIXES = (".yaml", ".yml")
 _DIGITS = re.compile(r"(\d+)")
@@ -35,6 +36,9 @@ class Catalogue:
     referentiels: tuple[Referentiel, ...]
     fichiers: tuple[Path, ...] = field(default=(), compare=False)
     avertissements: tuple[Probleme, ...] = field(default=(), compare=False)  # publishes with a flaw: logged
+    # By code: the previous version a référentiel declares (version.precedente), validated with it.
+    precedentes: Mapping[str, Referentiel] = field(default_factory=dict, compare=False, hash=False)
+    fichiers_precedents: Mapping[str, Path] = field(default_factory=dict, compare=False, hash=False)
 
     def __iter__(self) -> Iterator[Referentiel]:
         return iter(self.referentiels)
@@ -49,12 +53,8 @@ class Catalogue:
     def get(self, code: str) -> Referentiel | None:
         return next((ref for ref in self.referentiels if ref.cqp.code == code), None)
 
-    def fichier(self, code: str) -> Path | None:
-        """The file a CQP was read from (relative paths it names, such as archives, start there)."""
-        for ref, path in zip(self.referentiels, self.fichiers, strict=False):
-            if ref.cqp.code == code:
-                return path
-        return None
+    def precedente(self, code: str) -> Referentiel | None:
+        return self.precedentes.get(code)
 
     @property
     def single(self) -> Referentiel | None:
@@ -71,7 +71,36 @@ def load_catalogue(path: Path, source: Source = Source.CONFIGURATION) -> Catalog
     if _is_folder(path):
         return load_folder(path)
     referentiel, avertissements = check_referentiel(path, source)
-    return Catalogue((referentiel,), (path,), tuple(avertissements))
+    return _catalogue([(path, referentiel)], avertissements)
+
+
+def _catalogue(
+    loaded: list[tuple[Path, Referentiel]], avertissements: list[Probleme], problemes: list[Probleme] | None = None
+) -> Catalogue:
+    """The catalogue of valid référentiels with the previous versions they declare (read and validated here).
+
+    ``problemes``: those already found in other files of a folder, told with these in one report.
+    """
+    problemes = list(problemes or ())
+    precedentes: dict[str, Referentiel] = {}
+    fichiers_precedents: dict[str, Path] = {}
+    for path, ref in loaded:
+        try:
+            found = previous_version(ref, path)
+        except ReferentielInvalide as exc:
+            problemes += exc.problemes
+        else:
+            if found is not None:
+                precedentes[ref.cqp.code], fichiers_precedents[ref.cqp.code] = found
+    if problemes:
+        raise ReferentielInvalide(problemes)
+    return Catalogue(
+        tuple(ref for _, ref in loaded),
+        tuple(path for path, _ in loaded),
+        tuple(avertissements),
+        precedentes,
+        fichiers_precedents,
+    )
 
 
 def _is_folder(path: Path) -> bool:
@@ -120,9 +149,11 @@ def load_folder(folder: Path) -> Catalogue:
     problemes += duplicate_codes(loaded)
     order = {display_name(path): i for i, path in enumerate(files)}
     problemes.sort(key=lambda p: order.get(p.fichier, len(order)))  # reported file by file, in the folder's order
-    if problemes:
-        raise ReferentielInvalide(problemes, fichiers_lus=len(files))
-    return Catalogue(tuple(ref for _, ref in loaded), tuple(path for path, _ in loaded), tuple(avertissements))
+    try:
+        return _catalogue(loaded, avertissements, problemes)
+    except ReferentielInvalide as exc:
+        lus = len(files) if len(exc.fichiers) <= len(files) else None  # archived versions are read too
+        raise ReferentielInvalide(exc.problemes, fichiers_lus=lus) from None
 
 
 def duplicate_codes(loaded: list[tuple[Path, Referentiel]]) -> list[Probleme]:

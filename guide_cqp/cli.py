@@ -10,16 +10,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import datetime as dt
 import errno
 import io
-import json
 import os
 import re
 import sys
 import unicodedata
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -27,6 +24,7 @@ from . import addresses, french, publishable
 from .catalogue import Catalogue, load_catalogue
 from .errors import Probleme, ReferentielInvalide, display_name
 from .errors import os_reason as _reason
+from .export import export_json
 from .load import Source, read_text
 from .model import Referentiel
 from .new_site import SiteImpossible, create_site
@@ -208,7 +206,48 @@ def build_parser() -> argparse.ArgumentParser:
     generer.add_argument("dossier", metavar="DOSSIER", help="le dossier des pages du site (par exemple docs)")
     generer.add_argument("fichier", nargs="?", metavar="FICHIER", help=fichier_aide)
     generer.add_argument("--pdf", action="store_true", help="créer aussi le livret PDF de chaque CQP")
+    _add_version_commands(commands, fichier_aide)
     return parser
+
+
+def _add_version_commands(commands: Any, fichier_aide: str) -> None:
+    """`cqp comparer` and `cqp archiver`: what changed between two versions, and keeping the one replaced."""
+    comparer = commands.add_parser(
+        "comparer",
+        help="dire ce qui change entre deux versions d'un référentiel",
+        description="Compare deux versions d'un référentiel (fichiers YAML, formats 1 et 2, ou exports de\n"
+        "« cqp exporter --format json », par exemple le referentiel.json d'un site publié) : blocs,\n"
+        "compétences et modules ajoutés, retirés ou renumérotés, intitulés, heures (avant → après),\n"
+        "savoir-faire, activités, contenus, critères et objectifs ajoutés ou retirés, certification,\n"
+        "évaluation, version, libellés du livret. L'ordre des éléments d'une liste n'est pas comparé.\n"
+        "\n"
+        "Avec un seul FICHIER (ou aucun : le référentiel par défaut), le compare à la version précédente\n"
+        "qu'il déclare (version.precedente).\n"
+        "\n"
+        "Code de sortie, comme diff : 0 si les deux versions disent la même chose, 1 si elles diffèrent,\n"
+        "2 pour une erreur d'utilisation ou un fichier invalide (le rapport de validation s'affiche).",
+    )
+    comparer.add_argument("fichiers", nargs="*", metavar="ANCIEN NOUVEAU", help="l'ancienne et la nouvelle version")
+    comparer.add_argument(
+        "--format", choices=("texte", "markdown", "json"), default="texte", help="texte (par défaut), markdown ou json"
+    )
+    comparer.add_argument("-o", "--sortie", metavar="SORTIE", help="écrire dans ce fichier plutôt qu'à l'écran")
+
+    archiver = commands.add_parser(
+        "archiver",
+        help="garder la version en cours dans archives/ avant d'en commencer une nouvelle",
+        description="Copie le référentiel, octet pour octet, dans archives/<code>-<version>.yaml à côté de lui\n"
+        "(jamais par-dessus un fichier existant), avant que la version suivante soit commencée. Ensuite :\n"
+        "changez version.numero et version.date, et déclarez la version archivée (version.precedente) :\n"
+        "le site publie alors la page « Ce qui change dans la version … ».",
+    )
+    archiver.add_argument("fichier", nargs="?", metavar="FICHIER", help=fichier_aide)
+    archiver.add_argument("-o", "--sortie", metavar="ARCHIVE", help="le fichier de l'archive (par défaut archives/<code>-<version>.yaml)")
+    archiver.add_argument(
+        "--precedente",
+        action="store_true",
+        help="écrire aussi version.precedente dans FICHIER (le reste du fichier, commentaires compris, ne change pas)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -339,6 +378,10 @@ def _generer(args: argparse.Namespace) -> int:
     docs = Path(args.dossier)
     try:
         written = write_pages(catalogue, docs)
+        for ref in catalogue:  # the JSON export the build publishes next to the pages
+            target = docs / addresses.export(ref.cqp.code)
+            target.write_bytes(export_json(ref).encode("utf-8"))
+            written.append(target)
         if args.pdf:
             from .pdf import PdfIndisponible, build_pdf
 
@@ -357,6 +400,81 @@ def _generer(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- versions: comparer, archiver ---------------------------------------------------------------------
+
+DIFFERENT, TROUBLE = 1, 2  # `cqp comparer`'s exit codes besides 0, as diff's
+
+
+def _comparer(args: argparse.Namespace) -> int:
+    """Exit 0 (same), 1 (different) or 2 (usage error, invalid file): a script tells the three apart."""
+    from .compare import comparer
+    from .compare_output import RENDERERS
+    from .versions import previous_version
+
+    try:
+        if len(args.fichiers) > 2:
+            raise Echec("donnez deux fichiers (ANCIEN NOUVEAU), un seul (comparé à sa version précédente) ou aucun.")
+        if len(args.fichiers) == 2:
+            ancien, nouveau = (Path(f) for f in args.fichiers)
+            avant, apres = load_referentiel(ancien), load_referentiel(nouveau)
+        else:
+            nouveau = Path(args.fichiers[0] if args.fichiers else _default_file())
+            apres = load_referentiel(nouveau)
+            found = previous_version(apres, nouveau)
+            if found is None:
+                raise Echec(
+                    f"{display_name(nouveau)} ne déclare pas de version précédente (version.precedente)\u00a0: "
+                    "donnez les deux fichiers, « cqp comparer ANCIEN NOUVEAU »."
+                )
+            avant, ancien = found
+        comparison = comparer(avant, apres)
+        shown = RENDERERS[args.format](comparison, display_name(ancien), display_name(nouveau))
+        _write(args.sortie, shown.encode("utf-8"))
+    except ReferentielInvalide as exc:
+        print(exc.rapport(), file=sys.stderr)
+        return TROUBLE
+    except Echec as exc:
+        print(f"cqp comparer : {exc}", file=sys.stderr)
+        return TROUBLE
+    return 0 if comparison.identiques else DIFFERENT
+
+
+def _archiver(args: argparse.Namespace) -> int:
+    from .versions import ArchivageImpossible, archive, declare_previous, default_archive, relative_reference
+
+    source = Path(args.fichier or _default_file())
+    ref = load_referentiel(source)
+    target = Path(args.sortie) if args.sortie else default_archive(source, ref, version_name(ref))
+    reference = relative_reference(source, target)
+    try:
+        declared = None
+        if args.precedente:  # checked before anything is written: the archive is never left alone by a failure
+            raw = source.read_bytes()
+            bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+            fichier = display_name(source)
+            declared = bom + declare_previous(read_text(source, fichier), fichier, reference).encode("utf-8")
+        archive(source, target)
+        if declared is not None:
+            _write(str(source), declared)
+    except ArchivageImpossible as exc:
+        raise Echec(str(exc)) from None
+    fichier = display_name(source)
+    print(f"{fichier} copié dans {display_name(target)} (version {version_title(ref)}).")
+    steps = ["changez version.numero et version.date (la nouvelle version) ;"]
+    if declared is None:
+        steps.append(f"déclarez la version archivée, sous version: : « precedente: {reference} » ;")
+    else:
+        print(f"{fichier} : version.precedente vaut désormais {reference}.")
+    steps.append(
+        f"gardez {display_name(target)} dans le dépôt (git add) : le site publiera la page "
+        "« Ce qui change dans la version … » et « cqp comparer » dira ce qui a changé."
+    )
+    print(f"Pour commencer la nouvelle version, dans {fichier} :")
+    for number, step in enumerate(steps, start=1):
+        print(f"  {number}. {step}")
+    return 0
+
+
 _COMMANDS = {
     "valider": _valider,
     "version": _version,
@@ -365,6 +483,8 @@ _COMMANDS = {
     "nouveau": _nouveau,
     "migrer": _migrer,
     "generer": _generer,
+    "comparer": _comparer,
+    "archiver": _archiver,
 }
 
 
@@ -394,22 +514,6 @@ def catalogue_version_title(catalogue: Catalogue) -> str:
     """What the version selector shows for a site of several CQPs: « 20 CQP, à jour au 1er octobre 2024 »."""
     latest = max(ref.version.date for ref in catalogue)
     return f"{len(catalogue)}\u00a0CQP, à jour au {french.date(latest)}"
-
-
-def export_json(ref: Referentiel) -> str:
-    """The whole référentiel, defaults filled in: dates as AAAA-MM-JJ, hours as numbers."""
-    return (
-        json.dumps(ref.model_dump(mode="python", exclude_none=True), ensure_ascii=False, indent=2, default=_json_value)
-        + "\n"
-    )
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"valeur non exportable en JSON : {value!r}")
 
 
 CSV_HEADER = ["Compétence", "Intitulé de la compétence", "Module", "Intitulé du module", "Heures min", "Heures max"]

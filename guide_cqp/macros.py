@@ -23,6 +23,7 @@ from markupsafe import Markup
 from . import addresses, french
 from .addresses import Links
 from .catalogue import Catalogue, load_catalogue, resume
+from .compare import NO_MARKS, MarquesHeures, comparer, marques_heures
 from .model import BaseCompetence, Referentiel
 from .render import Views, version_label
 
@@ -105,7 +106,13 @@ class Macros:
     # A macro whose method has another name (the attribute ``catalogue`` holds the site's référentiels).
     METHODS = {"catalogue": "cqp_catalogue"}
     # Macros that the generated pages (guide_cqp.pages) and « Rédiger le référentiel » call.
-    PAGE_MACROS = ("cqp_page_apercu", "cqp_page_competence", "cqp_page_livret", "reference_referentiel")
+    PAGE_MACROS = (
+        "cqp_page_apercu",
+        "cqp_page_competence",
+        "cqp_page_livret",
+        "cqp_page_changements",
+        "reference_referentiel",
+    )
 
     def __init__(
         self,
@@ -169,6 +176,11 @@ class Macros:
         """Blank lines around: Markdown then takes the HTML as a block, even right after a paragraph."""
         return "\n\n" + self.views.fragment(name, ref, links=self.links(ref), **context).strip() + "\n\n"
 
+    def marks(self, ref: Referentiel) -> MarquesHeures:
+        """What the hours table marks: the values changed since the previous version, if the référentiel names one."""
+        previous = self.catalogue.precedente(ref.cqp.code)
+        return marques_heures(previous, ref) if previous is not None else NO_MARKS
+
     def link(self, ref: Referentiel, href: str, texte: Any, classe: str, telecharger: bool = False) -> str:
         context = {"href": href, "texte": inline_text(texte), "classe": classe, "telecharger": telecharger}
         return self.inline("lien", ref, **context)
@@ -180,7 +192,16 @@ class Macros:
 
     def cqp_page_apercu(self, cqp: Any = None) -> str:
         ref = self.referentiel(written("cqp_page_apercu", cqp=cqp), cqp)
-        return self.views.overview(ref, self.links(ref))
+        previous = self.catalogue.precedente(ref.cqp.code)
+        return self.views.overview(ref, self.links(ref), self.marks(ref), previous)
+
+    def cqp_page_changements(self, cqp: Any = None) -> str:
+        call = written("cqp_page_changements", cqp=cqp)
+        ref = self.referentiel(call, cqp)
+        previous = self.catalogue.precedente(ref.cqp.code)
+        if previous is None:
+            self.fail(call, f"le référentiel « {ref.cqp.code} » ne déclare pas de version précédente", ["version.precedente"], "Clé à renseigner")
+        return self.views.changes(ref, comparer(previous, ref), self.marks(ref), self.links(ref))
 
     def cqp_page_competence(self, numero: Any, cqp: Any = None) -> str:
         call = written("cqp_page_competence", numero, cqp=cqp)
@@ -287,8 +308,10 @@ class Macros:
         return self.block("liste_competences", ref, heures=heures, vers_livret=vers == "livret")
 
     def tableau_heures(self, cqp: Any = None) -> str:
-        """Le tableau des volumes horaires préconisés, module par module, avec sa note."""
-        return self.block("tableau_heures", self.referentiel(written("tableau_heures", cqp=cqp), cqp))
+        """Le tableau des volumes horaires préconisés, module par module, avec sa note ; quand le référentiel
+        déclare sa version précédente, les valeurs qui ont changé y sont signalées (« avant : … »)."""
+        ref = self.referentiel(written("tableau_heures", cqp=cqp), cqp)
+        return self.block("tableau_heures", ref, marques=self.marks(ref))
 
     def part(self, name: str, numero: Any, cqp: Any) -> str:
         """One part (rubrique) of one competence, or of each competence in a foldable block."""

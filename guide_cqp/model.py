@@ -251,7 +251,6 @@ def _parse_certification_number(value: Any) -> Any:
     return value
 
 
-
 def _at_most(maximum: int) -> BeforeValidator:
     """A bound on the text as written: the schema's maxLength, which editors check, says the same."""
 
@@ -300,6 +299,37 @@ Markdown = Annotated[
     AfterValidator(texts.check_visible),
     AfterValidator(links.check_links),
 ]
+
+PRECEDENTE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _relative_file(value: str) -> str:
+    """version.precedente: a file of the repository named from the référentiel's folder, the same on every machine.
+
+    Where it leads (inside the project or not, present or not) is checked when the file is read
+    (guide_cqp.versions); here, only what the text alone shows: « / » as separator, no absolute path.
+    """
+    if "\\" in value:
+        raise PydanticCustomError(
+            "chemin_barre",
+            "chemin attendu avec des « / », pas des « \\ » (par exemple archives/rcad-2009-05.yaml)",
+        )
+    if value.startswith("/") or re.match(r"[A-Za-z]:", value) or value.startswith("~"):
+        raise PydanticCustomError(
+            "chemin_absolu",
+            "chemin absolu\u00a0: écrivez le chemin du fichier à partir du dossier de ce référentiel "
+            "(par exemple archives/rcad-2009-05.yaml), le même sur toutes les machines",
+        )
+    if not value.lower().endswith(PRECEDENTE_SUFFIXES) or value.endswith("/"):
+        raise PydanticCustomError(
+            "chemin_suffixe",
+            "fichier .yaml attendu (un référentiel archivé, par exemple archives/rcad-2009-05.yaml) "
+            "ou .json (un export de « cqp exporter --format json »)",
+        )
+    return value
+
+
+FichierPrecedent = Annotated[Text, AfterValidator(_relative_file)]
 Hours = Annotated[
     Decimal, BeforeValidator(_decimal_comma), AfterValidator(_finite), Field(ge=0, max_digits=7, decimal_places=2)
 ]
@@ -759,6 +789,13 @@ class Version(_Strict):
     date: Date = Field(description="Date de la version, au format AAAA-MM-JJ.")
     statut: Titre | None = Field(
         None, description="Statut du document, par exemple « Document de travail » (facultatif)."
+    )
+    precedente: FichierPrecedent | None = Field(
+        None,
+        description="La version précédente du référentiel, gardée dans le dépôt (la commande « cqp archiver » "
+        "l'y copie) : chemin du fichier, relatif au dossier de ce référentiel, par exemple "
+        "archives/rcad-2009-05.yaml (facultatif). Le site publie alors la page « Ce qui change dans la "
+        "version … » et signale les heures qui ont changé.",
     )
 
 

@@ -40,18 +40,23 @@ class GeneratedPage:
         return f"{front}{self.call}\n"
 
 
-def referentiel_pages(ref: Referentiel) -> list[GeneratedPage]:
-    """The overview, one page per competence and the livret page of one CQP."""
+def referentiel_pages(ref: Referentiel, with_changes: bool = False) -> list[GeneratedPage]:
+    """The overview, one page per competence and the livret page of one CQP; with ``with_changes`` (it
+    declares its previous version), the page « Ce qui change dans la version … »."""
     code = ref.cqp.code
     pages = [GeneratedPage(addresses.overview(code), "cqp_page_apercu", (), code)]
     for c in ref.competences_triees():
         pages.append(GeneratedPage(addresses.competence(code, c.numero), "cqp_page_competence", (c.numero,), code))
     pages.append(GeneratedPage(addresses.livret(code), "cqp_page_livret", (), code, hide_toc=True))
+    if with_changes:
+        pages.append(GeneratedPage(addresses.changes(code), "cqp_page_changements", (), code))
     return pages
 
 
 def generated_pages(catalogue: Catalogue) -> list[GeneratedPage]:
-    return [page for ref in catalogue for page in referentiel_pages(ref)]
+    return [
+        page for ref in catalogue for page in referentiel_pages(ref, catalogue.precedente(ref.cqp.code) is not None)
+    ]
 
 
 def write_pages(catalogue: Catalogue, docs: Path) -> list[Path]:

@@ -38,6 +38,7 @@ from mkdocs.structure.pages import Page
 from . import addresses, render, search, settings, theme
 from .catalogue import Catalogue, load_catalogue
 from .errors import ReferentielInvalide
+from .export import export_json
 from .macros import Macros
 from .model import Referentiel
 from .pages import GeneratedPage, generated_pages
@@ -107,6 +108,8 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
         _add_theme_overrides(config)
         # Under `serve`: the référentiel, wherever it is, and this package (templates, styles) for its developers.
         config.watch += [str(self.source.path), str(Path(__file__).parent)]
+        if self.catalogue is not None:  # and the previous versions they compare with
+            config.watch += [str(path) for path in self.catalogue.fichiers_precedents.values()]
         for css_uri in CSS_URIS:
             if css_uri not in config.extra_css:
                 config.extra_css.append(css_uri)
@@ -117,12 +120,13 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
             config.nav = _without_marker(config.nav)
             return config
         single = self.catalogue.single
+        with_changes = set(self.catalogue.precedentes)  # codes of the CQPs that name their previous version
         if single is not None:
             config.extra["cqp_version"] = version_banner(single)
-            section = addresses.nav_section(single, _nav_title)
+            section = addresses.nav_section(single, _nav_title, single.cqp.code in with_changes)
         else:  # each CQP's pages name their own (_render_own_pages); the shared pages, the site's count
             config.extra["cqp_catalogue"] = {"nombre": len(self.catalogue)}
-            section = addresses.catalogue_nav(self.catalogue, _nav_title)
+            section = addresses.catalogue_nav(self.catalogue, _nav_title, with_changes)
             for script in SITE_SCRIPTS:
                 if script not in map(str, config.extra_javascript):
                     config.extra_javascript.append(script)
@@ -157,6 +161,8 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
             files.append(generated)
             self.pages[page.src_uri] = page
         self.last_pages = list(self.pages.values())
+        for ref in self.catalogue:
+            _add_export(files, config, ref)
         if settings.pdf_wanted(self.config.pdf, self.command):
             self.macros.pdf_built = self._add_pdfs(files, config)
         return files
@@ -219,6 +225,30 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
 def version_banner(ref: Referentiel) -> dict[str, str]:
     """What the banner of a CQP's pages says (overrides/main.html): the CQP and its référentiel's version."""
     return {"intitule": ref.cqp.intitule, "libelle": render.version_label(ref), "numero": ref.version.numero}
+
+
+def _add_export(files: Files, config: MkDocsConfig, ref: Referentiel) -> None:
+    """<code>/referentiel.json, the bytes of `cqp exporter --format json`: anyone can compare published versions.
+
+    A file of the docs folder at that place is the one `cqp generer` wrote: replaced when it is the same, a
+    conflict otherwise (as for the pages).
+    """
+    content = export_json(ref)
+    uri = addresses.export(ref.cqp.code)
+    written = files.get_file_from_path(uri)
+    if written is not None:
+        try:
+            same = written.content_string == content
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if not same:
+            log.error(
+                f"docs/{uri} n'est pas l'export du référentiel « {ref.cqp.code} », que la construction publie "
+                "à cette adresse : supprimez ce fichier (ou relancez « cqp generer »)."
+            )
+            raise Abort("Construction interrompue : un fichier de docs/ occupe l'adresse de l'export JSON.")
+        files.remove(written)
+    files.append(File.generated(config, uri, content=content))
 
 
 def _same_page(file: File, page: GeneratedPage) -> bool:

@@ -29,8 +29,9 @@ from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyste
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
-from . import addresses, french
+from . import addresses, compare_output, french
 from .addresses import Links
+from .compare import NO_MARKS, Comparaison, MarquesHeures
 from .model import REPERTOIRES, BaseCompetence, ItemDetaille, Referentiel, SavoirFaire
 
 _SAFE_URL = re.compile(r"^(?:https?:|mailto:|[^:]*$)", re.IGNORECASE)
@@ -127,6 +128,7 @@ def environment(overrides: Path | None = None) -> Environment:
         date_fr=french.date,
         slug=addresses.slug,
         left_out=french.hours_left_out,
+        first_upper=lambda text: text[:1].upper() + text[1:],
     )
     env.globals.update(
         anchor_sheet=addresses.competence_sheet,
@@ -136,6 +138,11 @@ def environment(overrides: Path | None = None) -> Environment:
         bloc_title=addresses.bloc_title,
         certification_record=addresses.certification_record,
         repertoires=REPERTOIRES,
+        anchor_change=addresses.change,
+        sans_marques=NO_MARKS,
+        change_summary=compare_output.summary,
+        change_list=compare_output.list_heading,
+        competences_named=compare_output.competences_named,
     )
     env.tests["detailed"] = lambda item: isinstance(item, ItemDetaille)
     env.tests["with_criteria"] = lambda item: isinstance(item, SavoirFaire)
@@ -211,8 +218,15 @@ class Views:
             **context,
         )
 
-    def overview(self, referentiel: Referentiel, links: Links) -> str:
-        return self.render("overview.md.j2", referentiel, links=links)
+    def overview(
+        self, referentiel: Referentiel, links: Links, marques: MarquesHeures = NO_MARKS, avant: Referentiel | None = None
+    ) -> str:
+        """The CQP's overview; with its previous version (``avant``), a link to what changed and the hours marked."""
+        return self.render("overview.md.j2", referentiel, links=links, marques=marques, avant=avant)
+
+    def changes(self, referentiel: Referentiel, comparaison: Comparaison, marques: MarquesHeures, links: Links) -> str:
+        """The page « Ce qui change dans la version … »."""
+        return self.render("changements.md.j2", referentiel, c=comparaison, marques=marques, links=links)
 
     def competence(self, referentiel: Referentiel, competence: BaseCompetence, links: Links) -> str:
         return self.render("competence.md.j2", referentiel, c=competence, links=links)

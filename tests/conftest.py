@@ -306,3 +306,24 @@ def serve(directory: Path, handler: type[http.server.SimpleHTTPRequestHandler] =
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- a référentiel that declares its previous version (version.precedente) -------------------------------
+
+VERSIONS = DATA / "versions"  # format1/ and format2/: referentiel.yaml and archives/ with its previous version
+
+
+@pytest.fixture(scope="session")
+def versions_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The format 1 pair of versions, built once with its PDF: change page, marked hours table."""
+    build = run_build(VERSIONS / "format1" / "referentiel.yaml", tmp_path_factory.mktemp("versions") / "site", pdf=True)
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture(scope="session")
+def versions2_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The format 2 pair of versions (blocs, hours appearing and disappearing), built once."""
+    build = run_build(VERSIONS / "format2" / "referentiel.yaml", tmp_path_factory.mktemp("versions2") / "site")
+    assert build.returncode == 0, build.output
+    return build

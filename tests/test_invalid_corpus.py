@@ -119,6 +119,9 @@ CASES = [
     Case("date-format-francais.yaml", 7, "version.date", "AAAA-MM-JJ"),
     Case("format-non-pris-en-charge.yaml", 1, "format", "format de fichier non pris en charge"),
     Case("code-majuscules.yaml", 3, "cqp.code", "minuscules"),
+    # version.precedente as written (where it leads: tests/test_versions.py)
+    Case("precedente-chemin-absolu.yaml", 9, "version.precedente", "chemin absolu"),
+    Case("precedente-barre-oblique-inverse.yaml", 9, "version.precedente", "des « / », pas des « \\ »"),
     # format 2: blocs, numbers, certification, evaluation, hours (from a small valid format 2 file)
     Case("format2-numero-competence-invalide.yaml", 21, "blocs[0].competences[0].numero", "identifiant"),
     Case("format2-numero-competence-en-double.yaml", 40, "blocs[1].competences[0].numero", "en double"),

@@ -113,6 +113,16 @@ def visit_pages(browser, site_url: str, pages: list[str], width_name: str, shots
     return results, cookies
 
 
+def visit_at_every_width(browser, site_url: str, pages: list[str], shots: dict[str, str]) -> dict:  # noqa: ANN001
+    """visit_pages at each width: {"visits": {(width, page): Visit}, "cookies": [what was left behind]}."""
+    results, cookies = {}, []
+    for width_name in WIDTHS:
+        by_page, left = visit_pages(browser, site_url, pages, width_name, shots)
+        results.update({(width_name, page): visit for page, visit in by_page.items()})
+        cookies += left
+    return {"visits": results, "cookies": cookies}
+
+
 @pytest.fixture(scope="module")
 def visits(browser, site_url: str, site_pages: list[str]) -> dict[tuple[str, str], Visit]:  # noqa: ANN001
     """Every page at each width, loaded once, with every request outside 127.0.0.1 recorded and blocked."""

@@ -11,9 +11,7 @@ Screenshots of each site's overview, a competence page and the livret go to test
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +26,8 @@ from guide_cqp.validate import load_referentiel
 
 from .conftest import published
 from .e2e_support import DESKTOP, discover_pages
-from .test_every_page import WIDTHS, visit_pages
-from .test_html_valid import accepted, vnu_jar
+from .test_every_page import visit_at_every_width
+from .test_html_valid import unexpected_html_errors
 from .test_keyboard_and_search import fold, probed_context, search
 
 SAME_ON_EVERY_SITE = ("404.html", "rediger-le-referentiel/", "macros/")
@@ -65,12 +63,7 @@ def visits(browser, site: Site) -> dict:  # noqa: ANN001 (the Chromium of tests/
         f"{code}/livret/": f"format2-{site.name}-livret",
     }
     assert set(shots) <= set(site.pages)
-    results, cookies = {}, []
-    for width_name in WIDTHS:
-        by_page, left = visit_pages(browser, site.url, site.pages, width_name, shots)
-        results.update({(width_name, page): visit for page, visit in by_page.items()})
-        cookies += left
-    return {"visits": results, "cookies": cookies}
+    return visit_at_every_width(browser, site.url, site.pages, shots)
 
 
 def test_every_page_of_a_format_2_site_has_no_wcag_21_aa_violation(visits: dict) -> None:
@@ -95,24 +88,8 @@ def test_a_format_2_site_asks_nothing_of_a_third_party_and_runs_without_errors(v
 
 
 def test_every_page_of_a_format_2_site_is_valid_html(site: Site, tmp_path: Path) -> None:
-    jar = vnu_jar()
     files = [site.root / (p + "index.html" if p == "" or p.endswith("/") else p) for p in site.pages]
-    control = tmp_path / "controle.html"
-    control.write_text('<!doctype html><html lang="fr"><title>t</title><p tabindex="">x</p></html>', encoding="utf-8")
-    done = subprocess.run(
-        ["java", "-jar", str(jar), "--format", "json", "--exit-zero-always", str(control), *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    report = json.loads(done.stderr or done.stdout)
-    errors = [m for m in report["messages"] if m["type"] in ("error", "non-document-error")]
-    assert any(m["url"].endswith("/controle.html") for m in errors), report
-    unexpected = [
-        f"{m['url'].split(str(site.root), 1)[-1]}:{m.get('lastLine')} {m['message']} — {m.get('extract', '').strip()!r}"
-        for m in errors
-        if not m["url"].endswith("/controle.html") and not accepted(m)
-    ]
+    unexpected = unexpected_html_errors(files, site.root, tmp_path)
     assert unexpected == [], "\n".join(unexpected)
 
 
