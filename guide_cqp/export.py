@@ -15,15 +15,11 @@ from typing import Any
 
 from .model import Referentiel
 
-# JSON allows these two characters raw in a string; YAML reads them as line breaks and would fold them.
-_LINE_SEPARATORS = {"\u2028": "\\u2028", "\u2029": "\\u2029"}
-
 
 def export_json(ref: Referentiel) -> str:
     """The whole référentiel, defaults filled in: dates as AAAA-MM-JJ, hours as numbers."""
+    # No U+2028 or U+2029, which YAML would read as line breaks: the model refuses them (guide_cqp.texts).
     text = json.dumps(ref.model_dump(mode="python", exclude_none=True), ensure_ascii=False, indent=2, default=_json_value)
-    for raw, escaped in _LINE_SEPARATORS.items():
-        text = text.replace(raw, escaped)
     return text + "\n"
 
 

@@ -17,10 +17,11 @@ from conftest import OTHER_REFERENTIEL, SEED_REFERENTIEL
 from test_cli import Cqp, Run, assert_french_error, cqp_process
 from test_compare import FORMAT1_NEW, FORMAT1_OLD, FORMAT2_NEW, FORMAT2_OLD, plain
 
+from guide_cqp.catalogue import load_catalogue
 from guide_cqp.compare import comparer
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.validate import load_referentiel
-from guide_cqp.versions import load_with_previous, project_root
+from guide_cqp.versions import project_root
 
 cqp = test_cli.cqp  # the in-process `cqp` fixture
 
@@ -185,10 +186,11 @@ def refusal(run: Run) -> str:
 
 
 def test_the_previous_version_is_loaded_and_validated_with_the_referentiel() -> None:
-    loaded = load_with_previous(FORMAT2_NEW)
-    assert loaded.avant == load_referentiel(FORMAT2_OLD)
-    assert loaded.fichier_avant == FORMAT2_OLD.resolve()
-    assert load_with_previous(SEED_REFERENTIEL).avant is None
+    catalogue = load_catalogue(FORMAT2_NEW)
+    code = catalogue.codes[0]
+    assert catalogue.precedente(code) == load_referentiel(FORMAT2_OLD)
+    assert catalogue.fichiers_precedents[code] == FORMAT2_OLD.resolve()
+    assert load_catalogue(SEED_REFERENTIEL).precedentes == {}
 
 
 def test_a_missing_previous_version_is_an_error_of_its_field(cqp: Cqp, tmp_path: Path) -> None:
@@ -196,7 +198,7 @@ def test_a_missing_previous_version_is_an_error_of_its_field(cqp: Cqp, tmp_path:
     declaring(root / "referentiel.yaml", "archives/vad-2018.yaml")
     message = refusal(cqp("valider", str(root / "referentiel.yaml")))
     line = 1 + next(i for i, t in enumerate((root / "referentiel.yaml").read_text().splitlines()) if "precedente:" in t)
-    assert f"referentiel.yaml, ligne {line}, colonne 15 — champ « version.precedente »" in message
+    assert f"referentiel.yaml, ligne {line}, colonne 15 — champ version.precedente" in message
     assert "« archives/vad-2018.yaml » introuvable" in message
 
 
@@ -207,8 +209,8 @@ def test_an_invalid_previous_version_is_reported_under_its_own_name_and_lines(cq
     archive.write_text(text.replace("        heures: {min: 14, max: 28}", "        heures: {min: 28, max: 14}"), encoding="utf-8")
     line = 1 + text.splitlines().index("        heures: {min: 14, max: 28}")
     message = refusal(cqp("valider", str(root / "referentiel.yaml")))
-    assert f"vad-2019-03.yaml, ligne {line}, colonne 17 — champ « competences[1].modules[0].heures » : le minimum (28 h) dépasse le maximum (14 h)" in message
-    assert "champ « version.precedente » : la version précédente « archives/vad-2019-03.yaml » n'est pas un référentiel valide" in message
+    assert f"vad-2019-03.yaml, ligne {line}, colonne 17 — compétence 2, module 2.1, champ heures (competences[1].modules[0].heures) : le minimum (28 h) dépasse le maximum (14 h)" in message
+    assert "champ version.precedente : la version précédente « archives/vad-2019-03.yaml » n'est pas un référentiel valide" in message
 
 
 @pytest.mark.parametrize(
@@ -233,7 +235,7 @@ def test_a_previous_version_must_be_a_file_of_the_project(written: str, expected
     (root / "archives" / "lien.yaml").symlink_to(outside)
     declaring(root / "referentiel.yaml", json.dumps(written) if "\\" in written else written)
     message = refusal(cqp("valider", str(root / "referentiel.yaml")))
-    assert "champ « version.precedente »" in message and expected in message, message
+    assert "champ version.precedente" in message and expected in message, message
 
 
 def test_a_previous_version_may_be_anywhere_inside_the_project(cqp: Cqp, tmp_path: Path) -> None:
@@ -286,7 +288,7 @@ def test_every_problem_is_reported_as_an_error_without_a_traceback(tmp_path: Pat
     root = project(tmp_path)
     declaring(root / "referentiel.yaml", "archives/absente.yaml")
     with pytest.raises(ReferentielInvalide) as caught:
-        load_with_previous(root / "referentiel.yaml")
+        load_catalogue(root / "referentiel.yaml")
     assert [p.chemin for p in caught.value.problemes] == [("version", "precedente")]
 
 
