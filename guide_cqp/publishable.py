@@ -25,12 +25,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import addresses
 from .errors import Path_, Probleme, describe_path
 from .load import Document
 from .model import Referentiel
+from .settings import read_site_config
 
 ALIAS = "latest"  # mike's alias of the newest version (.github/workflows/publier.yml, mkdocs.yml extra.version)
 MAX_NAME_BYTES = 100  # a generated file or folder name; file systems allow 255
@@ -105,11 +104,12 @@ def code_problem(code: str, pages: Mapping[str, str] | Iterable[str] = ()) -> st
 def docs_pages(referentiel: Path) -> dict[str, str] | None:
     """The names the hand-written pages take at the site's root, when the site can be found.
 
-    The site is the mkdocs.yml next to the référentiel, else the one of the working directory;
-    its docs_dir (default « docs ») holds the pages: docs/macros.md takes « macros », docs/tuteur/
-    takes « tuteur ». Each name comes with what takes it, for messages. None when there is no site.
+    The site is the nearest mkdocs.yml above the référentiel (next to it, or above its folder of
+    référentiels) in its repository, else the one of the working directory; its docs_dir (default « docs ») holds the
+    pages: docs/macros.md takes « macros », docs/tuteur/ takes « tuteur ». Each name comes with what
+    takes it, for messages. None when there is no site.
     """
-    for folder in dict.fromkeys([referentiel.parent, Path.cwd()]):
+    for folder in dict.fromkeys([*_up_to_repository(referentiel.resolve().parent), Path.cwd()]):
         config = folder / "mkdocs.yml"
         if config.is_file():
             docs_dir = _docs_dir(config)
@@ -117,19 +117,18 @@ def docs_pages(referentiel: Path) -> dict[str, str] | None:
     return None
 
 
-class _AnyTagLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml whatever its tags (!ENV, !!python/name): only docs_dir matters here."""
-
-
-_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+def _up_to_repository(folder: Path) -> list[Path]:
+    """The folder and those above it, up to the root of its git repository if it is in one."""
+    found = []
+    for candidate in (folder, *folder.parents):
+        found.append(candidate)
+        if (candidate / ".git").exists():
+            break
+    return found
 
 
 def _docs_dir(config: Path) -> str:
-    try:
-        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_AnyTagLoader)  # noqa: S506 (SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return "docs"
-    value = data.get("docs_dir") if isinstance(data, dict) else None
+    value = (read_site_config(config) or {}).get("docs_dir")
     return value if isinstance(value, str) and value else "docs"
 
 

@@ -74,8 +74,20 @@ def configured_referentiel(config_file: Path) -> str | None:
     """The référentiel (file or folder) that mkdocs.yml gives the guide-cqp plugin, or None.
 
     For the ``cqp`` command run next to mkdocs.yml: ``cqp valider`` then checks what the site publishes,
-    a folder of référentiels too. mkdocs.yml may hold tags for MkDocs (``!!python/name:…``, ``!ENV``):
-    they are read as nothing here, where only the plugin's option matters.
+    a folder of référentiels too.
+    """
+    conf = read_site_config(config_file)
+    if conf is None:
+        return None
+    option = _plugin_options(conf.get("plugins")).get("referentiel")
+    return option if isinstance(option, str) and option.strip() else None
+
+
+def read_site_config(config_file: Path) -> dict[str, Any] | None:
+    """mkdocs.yml's data, for the ``cqp`` command and the validator; None when it cannot be read.
+
+    mkdocs.yml may hold tags for MkDocs (``!!python/name:…``, ``!ENV``): they are read as nothing here,
+    where only a few plain options matter (the plugin's ``referentiel``, ``docs_dir``).
     """
     import yaml
 
@@ -87,10 +99,7 @@ def configured_referentiel(config_file: Path) -> str | None:
         conf = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Tolerant)  # noqa: S506 (a SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
-    if not isinstance(conf, dict):
-        return None
-    option = _plugin_options(conf.get("plugins")).get("referentiel")
-    return option if isinstance(option, str) and option.strip() else None
+    return conf if isinstance(conf, dict) else None
 
 
 def _plugin_options(plugins: Any) -> dict[str, Any]:

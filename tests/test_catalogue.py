@@ -481,3 +481,28 @@ def test_the_catalogue_folder_fixture_holds_only_valid_referentiels_and_things_t
     for ignored in (folder / "archives" / "ancien.yaml", folder / ".brouillon.yaml"):
         with pytest.raises(ReferentielInvalide):
             load_referentiel(ignored)
+
+
+@pytest.mark.parametrize("page", ["entreprises.md", "entreprises/index.md"])
+def test_a_cqp_of_a_folder_inside_the_site_may_not_take_the_name_of_a_hand_written_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    """The site is found above the folder of référentiels: its docs/ pages reserve their names there too."""
+    site = tmp_path / "site"
+    (site / ".git").mkdir(parents=True)
+    (site / "mkdocs.yml").write_text("site_name: essai\n", encoding="utf-8")
+    (site / "docs" / page).parent.mkdir(parents=True, exist_ok=True)
+    (site / "docs" / page).write_text("# Entreprises\n", encoding="utf-8")
+    folder = site / "referentiels"
+    with_code(SEED_REFERENTIEL, "entreprises", folder / "a.yaml")
+    shutil.copy(OTHER_REFERENTIEL, folder / "b.yaml")
+    (tmp_path / "ailleurs").mkdir()
+    monkeypatch.chdir(tmp_path / "ailleurs")  # no site in the working directory: found from the référentiels
+    with pytest.raises(ReferentielInvalide) as caught:
+        load_catalogue(folder)
+    (probleme,) = caught.value.problemes
+    assert probleme.fichier.endswith("a.yaml") and probleme.chemin == ("cqp", "code")
+    assert f"docs/{page.split('/')[0]}" in probleme.message and "une page écrite à la main" in probleme.message
+    (site / "mkdocs.yml").rename(tmp_path / "mkdocs.yml")  # now above the repository: another site's
+    (site / "docs").rename(tmp_path / "docs")
+    assert len(load_catalogue(folder)) == 2
