@@ -22,6 +22,7 @@ from mike.versions import Versions
 
 from guide_cqp import addresses, publishable
 from guide_cqp.errors import ReferentielInvalide
+from guide_cqp.settings import read_site_config
 from guide_cqp.validate import load_referentiel, parse_referentiel
 
 BASE = textwrap.dedent(
@@ -91,7 +92,8 @@ def test_the_reserved_alias_is_the_one_the_workflow_and_the_site_use() -> None:
     deploy = next(line for line in WORKFLOW.read_text(encoding="utf-8").splitlines() if "mike deploy" in line)
     assert shlex.split(deploy)[-1] == publishable.ALIAS
     assert "mike set-default --push " + publishable.ALIAS in WORKFLOW.read_text(encoding="utf-8")
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=publishable._AnyTagLoader)  # noqa: S506
+    config = read_site_config(ROOT / "mkdocs.yml")
+    assert config is not None
     assert config["extra"]["version"]["default"] == publishable.ALIAS
 
 
