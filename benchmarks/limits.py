@@ -29,11 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from guide_cqp import french, model
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-
-from guide_cqp import french, model  # noqa: E402
 
 RESULTS_MD = HERE / "README-limits.md"
 

@@ -42,11 +42,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from synthetic import write_catalogue, write_referentiel  # a sibling: the script's folder is on the path
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-
-from synthetic import write_catalogue, write_referentiel  # noqa: E402 (benchmarks/ is not a package)
 
 SEED = ROOT / "referentiel.yaml"
 RESULTS_MD = HERE / "README-results.md"

@@ -399,8 +399,8 @@ def outside_fields_equal(filled: Image.Image, blank: Image.Image, fields: list[F
 
 @contextlib.contextmanager
 def chromium_browser() -> Iterator[object]:
-    from conftest import CHROMIUM, CHROMIUM_ARGS
     from playwright.sync_api import sync_playwright
+    from support import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

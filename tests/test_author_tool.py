@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, fold, run_build
+from support import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, fold, run_build
 
 from guide_cqp import addresses, render
 from guide_cqp.catalogue import load_catalogue

@@ -18,7 +18,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import (
+from pypdf import PdfReader
+from support import (
     DATA,
     OTHER_REFERENTIEL,
     SEED_REFERENTIEL,
@@ -28,7 +29,6 @@ from conftest import (
     project_copy,
     run_build,
 )
-from pypdf import PdfReader
 
 from guide_cqp import addresses
 from guide_cqp.catalogue import load_catalogue

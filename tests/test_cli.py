@@ -12,78 +12,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import yaml
-from conftest import HANG, OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL
+from support import ENGLISH, OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, Cqp, assert_french_error, cqp_process
 
-from guide_cqp import cli, schema
+from guide_cqp import schema
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.french import number as fr_number
 from guide_cqp.validate import load_referentiel, parse_referentiel
 
-BIN = Path(sys.executable).parent
-CQP = BIN / "cqp"
 INVALID = ROOT / "tests" / "data" / "invalid"
-ENGLISH = ("Traceback", "usage:", "error:", "show this help", "positional arguments", "the following arguments", "options:")
-
-
-@dataclass
-class Run:
-    returncode: int
-    stdout: bytes
-    stderr: str
-
-    @property
-    def out(self) -> str:
-        return self.stdout.decode("utf-8")
-
-
-Cqp = Callable[..., Run]
-
-
-def cqp_process(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
-    """The installed console script, as a real process."""
-    assert CQP.exists(), "the console script `cqp` is installed next to the interpreter (pip install -e .)"
-    environ = {k: v for k, v in os.environ.items() if k != "CQP_REFERENTIEL"}
-    done = subprocess.run([str(CQP), *args], cwd=cwd, env={**environ, **(env or {})}, capture_output=True, timeout=HANG)
-    return Run(done.returncode, done.stdout, done.stderr.decode("utf-8"))
-
-
-@pytest.fixture()
-def cqp(capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Cqp:
-    """`cqp ARGS` through ``cli.main`` in this process, in folder ``cwd`` with ``env`` added (and no
-    CQP_REFERENTIEL but the one given): exit code, the bytes written to stdout, the text written to stderr."""
-
-    def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
-        with monkeypatch.context() as patch:
-            patch.chdir(cwd)
-            patch.delenv("CQP_REFERENTIEL", raising=False)
-            for name, value in (env or {}).items():
-                patch.setenv(name, value)
-            capsysbinary.readouterr()
-            code = cli.main(list(args))
-            printed = capsysbinary.readouterr()
-        return Run(code, printed.out, printed.err.decode("utf-8"))
-
-    return run
-
-
-def assert_french_error(run: Run, code: int = 1) -> None:
-    text = run.out + run.stderr
-    assert run.returncode == code, text
-    for word in ENGLISH:
-        assert word not in text, text
-    assert run.stderr.strip(), "the message goes to stderr"
 
 
 # --- cqp valider ---------------------------------------------------------------------------------------

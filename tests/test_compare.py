@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import DATA, NO_HOURS_REFERENTIEL, OMI_REFERENTIEL, OTHER_REFERENTIEL, SEED_REFERENTIEL
+from support import DATA, NO_HOURS_REFERENTIEL, OMI_REFERENTIEL, OTHER_REFERENTIEL, SEED_REFERENTIEL
 
 from guide_cqp.compare import (
     TITLE_CLOSENESS,

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from conftest import NO_HOURS_REFERENTIEL, OMI_REFERENTIEL, OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, fold, items_text
+from support import NO_HOURS_REFERENTIEL, OMI_REFERENTIEL, OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, fold, items_text
 
 from guide_cqp import addresses, french, render
 from guide_cqp.addresses import Links
@@ -539,7 +539,7 @@ def printed_format2(format2_built: tuple[Build, Referentiel], tmp_path_factory: 
     """The livret page printed by Chromium (Ctrl+P on A4), as tests/test_livret_print.py does for format 1."""
     import subprocess
 
-    from conftest import CHROMIUM, serve
+    from support import CHROMIUM, serve
     from test_livret_print import FLAGS
 
     if not CHROMIUM.exists():

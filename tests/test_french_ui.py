@@ -18,7 +18,7 @@ from pathlib import Path
 import material
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Build
+from support import Build
 
 MATERIAL = Path(material.__file__).parent / "templates"
 UI_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")

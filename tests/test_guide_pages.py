@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, ROOT, Build, build_in_process, fold, items_text, project_copy
+from support import OTHER_REFERENTIEL, ROOT, Build, build_in_process, fold, items_text, project_copy
 
 from guide_cqp.french import date as french_date
 from guide_cqp.french import hours

@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import Build, build_in_process
 from pydantic import BaseModel
 from pypdf import PdfReader
+from support import Build, build_in_process
 
 from guide_cqp import model
 from guide_cqp.errors import Path_, ReferentielInvalide, format_path

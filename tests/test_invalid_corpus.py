@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import DATA, HANG, ROOT, build_in_process
+from support import DATA, HANG, ROOT, build_in_process
 
 from guide_cqp import cli
 from guide_cqp.errors import Probleme, ReferentielInvalide, format_path

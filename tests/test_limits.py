@@ -12,19 +12,16 @@ from __future__ import annotations
 import copy
 import html
 import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
+import limits
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 from guide_cqp import french, model
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.validate import parse_referentiel
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import limits  # noqa: E402 (benchmarks/ is not a package)
 
 BASE: dict[str, Any] = {
     "format": 1,

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, run_build
 from pypdf import PdfReader
+from support import OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, run_build
 
 from guide_cqp import addresses, render, settings
 from guide_cqp.model import Referentiel

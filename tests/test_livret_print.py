@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, HANG, OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, serve
 from pypdf import PdfReader
+from support import CHROMIUM, CHROMIUM_ARGS, HANG, OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, serve
 from test_livret_pdf import A4, check_livret_pages, page_texts
 
 from guide_cqp.model import Referentiel

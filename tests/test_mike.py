@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import HANG, OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL
+from support import HANG, OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL
 
 from guide_cqp import french
 from guide_cqp.validate import load_referentiel

@@ -25,10 +25,9 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import HANG, ROOT, SETTLE, run_build
 from mkdocs.config import load_config
 from packaging.requirements import Requirement
-from test_cli import assert_french_error, cqp_process
+from support import HANG, ROOT, SETTLE, assert_french_error, cqp_process, run_build
 from test_serve import fetch, free_port, wait_for
 
 from guide_cqp import schema

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import OTHER_REFERENTIEL, ROOT
+from support import OTHER_REFERENTIEL, ROOT
 
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.load import MAX_BYTES, Source
@@ -177,7 +177,6 @@ def test_exporter_to_a_closed_standard_output_says_so() -> None:
 @pytest.fixture(scope="module")
 def large_referentiel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid référentiel whose JSON export is far larger than a pipe's buffer (64 KiB)."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     from synthetic import write_referentiel
 
     path = write_referentiel(tmp_path_factory.mktemp("grand") / "referentiel.yaml", 30)

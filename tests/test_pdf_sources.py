@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL
 from pypdf import PdfReader
+from support import OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL
 from test_livret_pdf import page_texts
 
 from guide_cqp import pdf as pdf_module

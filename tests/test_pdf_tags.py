@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from conftest import OTHER_REFERENTIEL, SEED_REFERENTIEL
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from support import OTHER_REFERENTIEL, SEED_REFERENTIEL
 from test_livret_pdf import label, norm
 
 from guide_cqp.model import Referentiel

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import CHROMIUM, OTHER_REFERENTIEL, SEED_REFERENTIEL
 from pdf_engines import (
     PDFJS_INSTALL,
     Field,
@@ -44,6 +43,7 @@ from pdf_engines import (
 )
 from PIL import Image
 from pypdf import PdfReader
+from support import CHROMIUM, OTHER_REFERENTIEL, SEED_REFERENTIEL
 
 from guide_cqp.pdf import build_pdf
 from guide_cqp.validate import load_referentiel

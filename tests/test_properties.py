@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, build_in_process
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+from support import OTHER_REFERENTIEL, build_in_process
 
 from guide_cqp import addresses
 from guide_cqp.errors import ReferentielInvalide

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, run_build
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mike.versions import Versions
+from support import ROOT, run_build
 
 from guide_cqp import addresses, publishable
 from guide_cqp.errors import ReferentielInvalide

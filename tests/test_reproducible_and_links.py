@@ -19,7 +19,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import HANG, SEED_REFERENTIEL, Build, QuietHandler, run_build, serve
+from support import HANG, SEED_REFERENTIEL, Build, QuietHandler, run_build, serve
 
 PREFIX = "/guide-cqp/"
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "script": "src", "img": "src", "iframe": "src", "source": "src"}

@@ -6,19 +6,16 @@ See benchmarks/run.py for the measurements; these tests only check behaviour.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import OTHER_REFERENTIEL, ROOT, Build, build_in_process
+from support import OTHER_REFERENTIEL, Build, build_in_process
+from synthetic import write_referentiel
 
 from guide_cqp import render
 from guide_cqp.addresses import Links
 from guide_cqp.validate import load_referentiel
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from synthetic import write_referentiel  # noqa: E402 (benchmarks/ is not a package)
 
 SIZE = 40  # more than a flat list should hold, and the most competences the model allows (MAX_COMPETENCES)
 GROUP = re.compile(r"^Compétences? (\d+)(?: à (\d+))?$")

@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import DATA, OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, Build
+from support import DATA, OTHER_REFERENTIEL, ROOT, SEED_REFERENTIEL, Build
 
 from guide_cqp import french, model, render, schema
 from guide_cqp.errors import ReferentielInvalide

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import OTHER_REFERENTIEL, ROOT, SETTLE
+from support import OTHER_REFERENTIEL, ROOT, SETTLE
 
 PAGE = "logistique-entrepot/competence-1/"
 pytestmark = pytest.mark.lent  # every test starts `mkdocs serve`

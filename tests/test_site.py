@@ -7,7 +7,7 @@ import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import DATA, OTHER_REFERENTIEL, ROOT, Build, build_in_process, fold, items_text
+from support import DATA, OTHER_REFERENTIEL, ROOT, Build, build_in_process, fold, items_text
 
 from guide_cqp.french import hours
 from guide_cqp.model import Referentiel

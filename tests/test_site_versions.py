@@ -17,12 +17,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import test_cli
 import yaml
 from bs4 import BeautifulSoup, Tag
-from conftest import VERSIONS, Build, build_in_process
 from pypdf import PdfReader
-from test_cli import Cqp
+from support import VERSIONS, Build, Cqp, build_in_process
 from test_compare import plain
 from test_injection import HOSTILE, hostile_referentiel
 
@@ -30,7 +28,6 @@ from guide_cqp import addresses
 from guide_cqp.export import export_json
 from guide_cqp.validate import load_referentiel
 
-cqp = test_cli.cqp  # the in-process `cqp` fixture
 FORMAT1 = VERSIONS / "format1" / "referentiel.yaml"
 FORMAT2 = VERSIONS / "format2" / "referentiel.yaml"
 

@@ -8,7 +8,7 @@ written without quotes keep their written form (2.10 is not 2.1).
 from __future__ import annotations
 
 import pytest
-from conftest import OTHER_REFERENTIEL, Build, build_in_process
+from support import OTHER_REFERENTIEL, Build, build_in_process
 
 from guide_cqp.validate import load_referentiel, parse_referentiel
 

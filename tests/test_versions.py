@@ -12,9 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-import test_cli
-from conftest import OTHER_REFERENTIEL, SEED_REFERENTIEL
-from test_cli import Cqp, Run, assert_french_error, cqp_process
+from support import OTHER_REFERENTIEL, SEED_REFERENTIEL, Cqp, Run, assert_french_error, cqp_process
 from test_compare import FORMAT1_NEW, FORMAT1_OLD, FORMAT2_NEW, FORMAT2_OLD, plain
 
 from guide_cqp.catalogue import load_catalogue
@@ -22,8 +20,6 @@ from guide_cqp.compare import comparer
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.validate import load_referentiel
 from guide_cqp.versions import project_root
-
-cqp = test_cli.cqp  # the in-process `cqp` fixture
 
 
 def lines(run: Run) -> list[str]:

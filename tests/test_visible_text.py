@@ -17,9 +17,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_build
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import ROOT, run_build
 
 from guide_cqp import fonts
 from guide_cqp.errors import ReferentielInvalide

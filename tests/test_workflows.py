@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import HANG, ROOT
+from support import HANG, ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 # Actions GitHub maintains, pinned to a major version (v5, not a branch nor a floating tag).

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, SETTLE, serve
+from support import CHROMIUM, CHROMIUM_ARGS, SETTLE, serve
 
 from .e2e_support import discover_pages
 

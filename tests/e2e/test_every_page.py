@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import Build, serve
+from support import Build, serve
 
 from guide_cqp.render import version_label
 from guide_cqp.validate import load_referentiel

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import NO_HOURS_REFERENTIEL, OMI_REFERENTIEL
+from support import NO_HOURS_REFERENTIEL, OMI_REFERENTIEL
 
 from guide_cqp import addresses
 from guide_cqp.model import Referentiel

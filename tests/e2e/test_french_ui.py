@@ -13,7 +13,7 @@ import re
 import urllib.request
 
 import pytest
-from conftest import SETTLE
+from support import SETTLE
 from test_french_ui import english_in
 
 from .e2e_support import DESKTOP, PHONE, screenshot

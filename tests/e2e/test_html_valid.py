@@ -23,7 +23,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import HANG
+from support import HANG
 
 DEFAULT_JAR = Path.home() / ".cache" / "guide-cqp" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 MATERIAL_TOGGLE = re.compile(

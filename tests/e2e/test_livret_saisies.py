@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, run_build, serve
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
+from support import OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, run_build, serve
 from test_livret_pdf import SYNTHESE, ZONES
 
 from guide_cqp.model import Referentiel

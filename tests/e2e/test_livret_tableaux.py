@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, serve
 from playwright.sync_api import Page
+from support import OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, serve
 
 from guide_cqp.model import Referentiel
 from guide_cqp.validate import load_referentiel

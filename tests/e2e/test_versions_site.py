@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import VERSIONS
+from support import VERSIONS
 
 from guide_cqp import addresses
 from guide_cqp.validate import load_referentiel
