@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-Path_ = tuple[str | int, ...]
+FieldPath = tuple[str | int, ...]
 MAX_LISTED = 200  # a file broken everywhere must not flood the staff's screen
 
 
@@ -28,7 +28,7 @@ class Probleme:
     fichier: str
     ligne: int | None
     colonne: int | None
-    chemin: Path_
+    chemin: FieldPath
     message: str
     lieu: str | None = None
 
@@ -51,7 +51,7 @@ class Probleme:
         return f" — {lieu}"
 
 
-def format_path(chemin: Path_) -> str:
+def format_path(chemin: FieldPath) -> str:
     """Render a path as ``competences[2].modules[0].heures`` (positions from 0, as tools count)."""
     text = ""
     for part in chemin:
@@ -84,7 +84,7 @@ def ordinal(position: int, feminine: bool) -> str:
     return f"{position}e"
 
 
-def describe_path(chemin: Path_, data: Any = None) -> str:
+def describe_path(chemin: FieldPath, data: Any = None) -> str:
     """Where a path points, as the author numbers things: « compétence 1, module 1.2, champ heures ».
 
     The numbers written in the file (``data``, the YAML as read) name competences and modules;

@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 import yaml
 
 from . import texts
-from .errors import Path_, Probleme, ReferentielInvalide, describe_path, display_name, os_reason
+from .errors import FieldPath, Probleme, ReferentielInvalide, describe_path, display_name, os_reason
 from .settings import REFERENTIEL_VARIABLE
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -45,11 +45,11 @@ class Document:
     data: Any
     fichier: str
     text: str = ""
-    value_marks: dict[Path_, Mark] = field(default_factory=dict)
-    key_marks: dict[Path_, Mark] = field(default_factory=dict)
+    value_marks: dict[FieldPath, Mark] = field(default_factory=dict)
+    key_marks: dict[FieldPath, Mark] = field(default_factory=dict)
     problemes: list[Probleme] = field(default_factory=list)
 
-    def position(self, chemin: Path_, *, key: bool = False) -> Mark | None:
+    def position(self, chemin: FieldPath, *, key: bool = False) -> Mark | None:
         """The closest known position of a path: its key, its value, or an ancestor's."""
         if key and chemin in self.key_marks:
             return self.key_marks[chemin]
@@ -60,7 +60,7 @@ class Document:
                 return None
             chemin = chemin[:-1]
 
-    def probleme(self, chemin: Path_, message: str, *, key: bool = False) -> Probleme:
+    def probleme(self, chemin: FieldPath, message: str, *, key: bool = False) -> Probleme:
         mark = self.position(chemin, key=key)
         ligne, colonne = mark if mark else (None, None)
         return Probleme(self.fichier, ligne, colonne, chemin, message, describe_path(chemin, self.data))
@@ -291,7 +291,7 @@ def _forbidden_character(exc: yaml.YAMLError, text: str, fichier: str) -> Proble
     return Probleme(fichier, ligne, colonne, chemin, message, describe_path(chemin, data) if chemin else None)
 
 
-def _field_at(text: str, mark: Mark) -> tuple[Path_, Any]:
+def _field_at(text: str, mark: Mark) -> tuple[FieldPath, Any]:
     """The value that holds a position: the file read again without the characters YAML refuses."""
     doc = Document(data=None, fichier="")
     try:
@@ -443,7 +443,7 @@ def translate_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> str:
 @dataclass
 class _Frame:
     container: dict | list
-    path: Path_
+    path: FieldPath
     anchor: str | None
     nodes_at_start: int
     key: str | None = None
@@ -537,11 +537,11 @@ class _Builder:
         frame.key = key
         self.doc.key_marks[frame.path + (key,)] = (ligne, colonne)
 
-    def add(self, value: Any, event: yaml.Event) -> Path_:
+    def add(self, value: Any, event: yaml.Event) -> FieldPath:
         """Place a value in the current container; return its path."""
         if not self.stack:
             self.doc.data = value
-            path: Path_ = ()
+            path: FieldPath = ()
         else:
             frame = self.stack[-1]
             if isinstance(frame.container, dict):
@@ -570,7 +570,7 @@ class _Builder:
                 + " (alias « *nom » répétés ou fichier démesuré)\u00a0: un référentiel n'a pas besoin d'alias.",
             )
 
-    def check_stray_quote(self, value: str, path: Path_, event: yaml.Event) -> None:
+    def check_stray_quote(self, value: str, path: FieldPath, event: yaml.Event) -> None:
         """A text without quotes that ends with one (`numero: 1.2"`, `intitule: L'accueil'`) kept a typo."""
         quote = stray_quote(value)
         if quote is not None:

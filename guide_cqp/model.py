@@ -29,10 +29,12 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    GetJsonSchemaHandler,
     Tag,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from . import french, links, texts
 
@@ -187,6 +189,86 @@ TRUE_WORDS = ("true", "oui", "yes")
 FALSE_WORDS = ("false", "non", "no")
 
 
+# --- how an editor sees these types (the JSON Schema of guide_cqp.schema) ---------------------------
+# The loader keeps every scalar as text; an editor that checks the YAML file against the schema sees
+# what a YAML reader sees: ``7`` is a number, ``"3,5"`` a text, ``true`` a boolean. Each type below
+# carries its view (EditorView), so that the schema never flags what the build accepts.
+
+SCALAR = ["string", "number", "boolean"]
+MARKDOWN_MEDIA_TYPE = "text/markdown"
+IDENTIFIER_PATTERN = rf"^\s*{IDENTIFIER}\s*$"
+NUMERO_PATTERN = rf"^\s*(?!0+\s*$){IDENTIFIER}\s*$"  # « 0 » is no competence number
+CERTIFICATION_PATTERN = rf"^\s*{CERTIFICATION_NUMBER}\s*$"
+
+
+def _any_case(words: tuple[str, ...]) -> str:
+    """A pattern for these words in any case (draft 7's patterns have no case-insensitive flag)."""
+    return "|".join("".join(f"[{c.lower()}{c.upper()}]" for c in word) for word in words)
+
+
+BOOLEAN_PATTERN = rf"^\s*(?:{_any_case(TRUE_WORDS + FALSE_WORDS)})\s*$"
+
+
+@dataclass(frozen=True)
+class EditorView:
+    """A type's JSON Schema as an editor should check the YAML file (pydantic's json-schema hook).
+
+    ``view`` receives the schema pydantic generates for the validated value (with its lengths and
+    bounds) and returns the one that accepts what the loader accepts.
+    """
+
+    view: Callable[[dict[str, Any]], dict[str, Any]]
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return self.view(handler(core_schema))
+
+
+def _scalar_text(generated: dict[str, Any]) -> dict[str, Any]:
+    """Any scalar; stripped before its length is checked, so a blank text is as empty as no text."""
+    return {"type": SCALAR, **{k: v for k, v in generated.items() if k != "type"}, "pattern": generated.get("pattern", r"\S")}
+
+
+def _integer_as_written(generated: dict[str, Any]) -> dict[str, Any]:
+    """A number, or its digits as text (« 03 »), within the same bounds."""
+    minimum, maximum = generated.get("minimum", 0), generated.get("maximum")
+    pattern = r"^\s*0*[1-9][0-9]*\s*$" if minimum >= 1 else r"^\s*[0-9]+\s*$"
+    integer: dict[str, Any] = {"type": "integer", "minimum": minimum}
+    if maximum is not None:
+        integer["maximum"] = maximum
+        if maximum < 10:
+            pattern = rf"^\s*0*[{minimum}-{maximum}]\s*$"
+    return {"anyOf": [integer, {"type": "string", "pattern": pattern}]}
+
+
+def _fixed(schema: dict[str, Any]) -> EditorView:
+    return EditorView(lambda generated: schema)
+
+
+TEXT_VIEW = EditorView(_scalar_text)
+MARKDOWN_VIEW = EditorView(
+    lambda generated: {
+        "type": SCALAR,
+        "contentMediaType": MARKDOWN_MEDIA_TYPE,
+        **{k: v for k, v in generated.items() if k == "maxLength"},
+    }
+)
+HOURS_VIEW = _fixed(
+    {
+        "anyOf": [
+            {"type": "number", "minimum": 0, "maximum": 99999.99},
+            {"type": "string", "pattern": r"^\s*(?:[0-9]{1,5}(?:[.,][0-9]{0,2})?|[.,][0-9]{1,2})\s*$"},
+        ]
+    }
+)
+INTEGER_VIEW = EditorView(_integer_as_written)
+# An editor reads « BC01 » as text, but « 12 » or « 1.2 » as numbers: the build reads them as text.
+IDENTIFIER_VIEW = _fixed({"type": ["string", "number"], "pattern": IDENTIFIER_PATTERN, "exclusiveMinimum": 0})
+NUMERO_VIEW = _fixed({"type": ["string", "number"], "pattern": NUMERO_PATTERN, "exclusiveMinimum": 0})
+CERTIFICATION_VIEW = _fixed({"type": "string", "pattern": CERTIFICATION_PATTERN})
+BOOLEAN_VIEW = _fixed({"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": BOOLEAN_PATTERN}]})
+DATE_VIEW = _fixed({"type": "string", "format": "date", "pattern": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"})
+
+
 def _parse_identifier(value: Any) -> Any:
     """A bloc's code: letters, digits, « . », « - », « _ », as written (it names the bloc and its address)."""
     if isinstance(value, str):
@@ -275,6 +357,7 @@ Titre = Annotated[
     _at_most(MAX_TITLE),
     Field(min_length=1, max_length=MAX_TITLE),
     AfterValidator(texts.check_visible),
+    TEXT_VIEW,
 ]
 Text = Annotated[
     str,
@@ -282,6 +365,7 @@ Text = Annotated[
     _at_most(MAX_TEXT),
     Field(min_length=1, max_length=MAX_TEXT),
     AfterValidator(texts.check_visible),
+    TEXT_VIEW,
 ]
 Numero = Annotated[
     str,
@@ -289,6 +373,7 @@ Numero = Annotated[
     _at_most(MAX_NUMERO),
     Field(min_length=1, max_length=MAX_NUMERO),
     AfterValidator(texts.check_no_invisible),
+    TEXT_VIEW,
 ]
 Markdown = Annotated[
     str,
@@ -298,6 +383,7 @@ Markdown = Annotated[
     AfterValidator(markdown_within_limits),
     AfterValidator(texts.check_visible),
     AfterValidator(links.check_links),
+    MARKDOWN_VIEW,
 ]
 
 PRECEDENTE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -330,16 +416,20 @@ def _relative_file(value: str) -> str:
 
 
 FichierPrecedent = Annotated[Text, AfterValidator(_relative_file)]
-Hours = Annotated[
-    Decimal, BeforeValidator(_decimal_comma), AfterValidator(_finite), Field(ge=0, max_digits=7, decimal_places=2)
+HourAmount = Annotated[  # a number of hours (Heures is a range of two)
+    Decimal,
+    BeforeValidator(_decimal_comma),
+    AfterValidator(_finite),
+    Field(ge=0, max_digits=7, decimal_places=2),
+    HOURS_VIEW,
 ]
-Entier = Annotated[int, BeforeValidator(_parse_int)]
-Niveau = Annotated[int, Field(ge=1, le=8), BeforeValidator(_parse_int)]  # cadre national des certifications
-Date = Annotated[dt.date, BeforeValidator(_parse_date)]
-Identifiant = Annotated[str, BeforeValidator(_parse_identifier)]
-NumeroCompetence = Annotated[int | str, BeforeValidator(_parse_numero)]
-Booleen = Annotated[bool, BeforeValidator(_parse_bool)]
-NumeroCertification = Annotated[str, BeforeValidator(_parse_certification_number)]
+WholeNumber = Annotated[int, BeforeValidator(_parse_int), INTEGER_VIEW]
+Niveau = Annotated[int, Field(ge=1, le=8), BeforeValidator(_parse_int), INTEGER_VIEW]  # cadre national des certifications
+Date = Annotated[dt.date, BeforeValidator(_parse_date), DATE_VIEW]
+Identifiant = Annotated[str, BeforeValidator(_parse_identifier), IDENTIFIER_VIEW]
+NumeroCompetence = Annotated[int | str, BeforeValidator(_parse_numero), NUMERO_VIEW]
+Booleen = Annotated[bool, BeforeValidator(_parse_bool), BOOLEAN_VIEW]
+NumeroCertification = Annotated[str, BeforeValidator(_parse_certification_number), CERTIFICATION_VIEW]
 
 
 def numero_key(numero: int | str) -> tuple[Any, ...]:
@@ -357,8 +447,8 @@ class _Strict(BaseModel):
 class Heures(_Strict):
     """A recommended range of training hours, from a simple upgrade to a full course."""
 
-    min: Hours = Field(description="Volume horaire minimum (mise à niveau), en heures. Exemple : 7 ou 3,5.")
-    max: Hours = Field(description="Volume horaire maximum (parcours complet), en heures. Exemple : 21.")
+    min: HourAmount = Field(description="Volume horaire minimum (mise à niveau), en heures. Exemple : 7 ou 3,5.")
+    max: HourAmount = Field(description="Volume horaire maximum (parcours complet), en heures. Exemple : 21.")
 
     @model_validator(mode="after")
     def _min_not_above_max(self) -> Heures:
@@ -540,7 +630,7 @@ class BaseCompetence(_Strict):
 
     HEURES_OBLIGATOIRES: ClassVar[bool] = True  # format 1: every module has hours, or the competence a shared range
 
-    numero: Entier = Field(
+    numero: WholeNumber = Field(
         ge=1, le=MAX_COMPETENCE_NUMBER, description="Numéro de la compétence : un entier à partir de 1, unique."
     )
     intitule: Titre = Field(description="Intitulé de la compétence.")
@@ -751,7 +841,7 @@ class Certification(_Strict):
 class Cqp(_Strict):
     """Identity of the certificate."""
 
-    code: Annotated[str, BeforeValidator(_clean_text), _at_most(MAX_CODE)] = Field(
+    code: Annotated[str, BeforeValidator(_clean_text), _at_most(MAX_CODE), TEXT_VIEW] = Field(
         pattern=r"^[a-z0-9-]+$",
         max_length=MAX_CODE,
         description="Code court du CQP, utilisé dans les adresses des pages : minuscules, chiffres et tirets (ex. rcad).",

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import addresses
-from .errors import Path_, Probleme, describe_path
+from .errors import FieldPath, Probleme, describe_path
 from .load import Document
 from .model import Referentiel
 from .settings import read_site_config
@@ -169,7 +169,7 @@ def problems(doc: Document, ref: Referentiel, pages: Mapping[str, str] | Iterabl
     return found
 
 
-def _competences(ref: Referentiel) -> list[tuple[Path_, Any]]:
+def _competences(ref: Referentiel) -> list[tuple[FieldPath, Any]]:
     """Each competence with its path in the file: at the top (format 1), or in its bloc (format 2)."""
     if ref.blocs:
         return [(("blocs", i, "competences", j), c) for i, b in enumerate(ref.blocs) for j, c in enumerate(b.competences)]
@@ -179,7 +179,7 @@ def _competences(ref: Referentiel) -> list[tuple[Path_, Any]]:
 def _long_names(doc: Document, ref: Referentiel) -> list[Probleme]:
     """Every folder and file the référentiel names (guide_cqp.addresses) stays a short name."""
     code = ref.cqp.code
-    named: list[tuple[Path_, str]] = [(("cqp", "code"), addresses.pdf(code)), (("cqp", "code"), addresses.livret(code))]
+    named: list[tuple[FieldPath, str]] = [(("cqp", "code"), addresses.pdf(code)), (("cqp", "code"), addresses.livret(code))]
     named += [((*path, "numero"), addresses.competence(code, c.numero)) for path, c in _competences(ref)]
     for path, target in named:
         for part in posixpath.splitext(target)[0].split("/") + [posixpath.basename(target)]:
@@ -191,9 +191,9 @@ def _long_names(doc: Document, ref: Referentiel) -> list[Probleme]:
 def anchor_problems(doc: Document, ref: Referentiel) -> list[Probleme]:
     """Numbers and codes whose pages or anchors would be the same: « 1.1 » and « 1-1 » both give #module-1-1."""
     found: list[Probleme] = []
-    blocs: dict[str, tuple[Path_, object]] = {}
-    sheets: dict[str, tuple[Path_, object]] = {}
-    modules: dict[str, tuple[Path_, object]] = {}
+    blocs: dict[str, tuple[FieldPath, object]] = {}
+    sheets: dict[str, tuple[FieldPath, object]] = {}
+    modules: dict[str, tuple[FieldPath, object]] = {}
     for i, bloc in enumerate(ref.blocs):
         found += _collision(doc, blocs, addresses.bloc(bloc.code), ("blocs", i, "code"), bloc.code, "bloc")
     for path, competence in _competences(ref):
@@ -208,7 +208,7 @@ def anchor_problems(doc: Document, ref: Referentiel) -> list[Probleme]:
 
 
 def _collision(
-    doc: Document, seen: dict[str, tuple[Path_, object]], anchor: str, path: Path_, numero: object, kind: str
+    doc: Document, seen: dict[str, tuple[FieldPath, object]], anchor: str, path: FieldPath, numero: object, kind: str
 ) -> list[Probleme]:
     if anchor not in seen:
         seen[anchor] = (path, numero)

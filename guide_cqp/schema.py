@@ -38,23 +38,16 @@ SKELETON_REFERENTIEL = SKELETON / "referentiel.yaml"
 SCHEMA_FILE = "schema/referentiel.schema.json"  # relative to the référentiel, as its `$schema` line says
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
-# Every scalar of the YAML file is read as text by the build; an editor may see a number or true/false.
-SCALAR = ["string", "number", "boolean"]
-_MARKDOWN = "text/markdown"
+# Every scalar of the YAML file is read as text by the build; the types' views say how an editor sees them.
+SCALAR = model.SCALAR
+_MARKDOWN = model.MARKDOWN_MEDIA_TYPE
 UNKNOWN_TYPE = "valeur (voir l'exemple)"  # a type the labels below do not know yet: the tests ask for words
 _PYDANTIC_ONLY = ("ge", "gt", "le", "lt", "max_digits", "decimal_places")
-
-IDENTIFIER_PATTERN = rf"^\s*{model.IDENTIFIER}\s*$"
-NUMERO_PATTERN = rf"^\s*(?!0+\s*$){model.IDENTIFIER}\s*$"  # « 0 » is no competence number
-CERTIFICATION_PATTERN = rf"^\s*{model.CERTIFICATION_NUMBER}\s*$"
-
-
-def _any_case(words: tuple[str, ...]) -> str:
-    """A pattern for these words in any case (draft 7's patterns have no case-insensitive flag)."""
-    return "|".join("".join(f"[{c.lower()}{c.upper()}]" for c in word) for word in words)
-
-
-BOOLEAN_PATTERN = rf"^\s*(?:{_any_case(model.TRUE_WORDS + model.FALSE_WORDS)})\s*$"
+IDENTIFIER_PATTERN, NUMERO_PATTERN, CERTIFICATION_PATTERN = (
+    model.IDENTIFIER_PATTERN,
+    model.NUMERO_PATTERN,
+    model.CERTIFICATION_PATTERN,
+)
 FORMAT_2 = {"properties": {"format": {"enum": [2, "2"]}}, "required": ["format"]}
 
 # French title and description of each block of keys (the model's docstrings are for developers).
@@ -133,49 +126,7 @@ BLOCS: dict[str, tuple[str, str]] = {
 
 
 class _EditorSchema(GenerateJsonSchema):
-    """pydantic's generator, with the model's own types described as an editor sees the YAML."""
-
-    def function_before_schema(self, schema: core_schema.BeforeValidatorFunctionSchema) -> JsonSchemaValue:
-        function = schema["function"]["function"]
-        if function is model._clean_text:
-            inner = self.generate_inner(schema["schema"])
-            # Text is stripped before its length is checked: a blank text is as empty as no text.
-            return {
-                "type": SCALAR,
-                **{k: v for k, v in inner.items() if k != "type"},
-                "pattern": inner.get("pattern", r"\S"),
-            }
-        if function is model._clean_markdown:
-            return {"type": SCALAR, "contentMediaType": _MARKDOWN}
-        if function is model._decimal_comma:
-            return {
-                "anyOf": [
-                    {"type": "number", "minimum": 0, "maximum": 99999.99},
-                    {"type": "string", "pattern": r"^\s*(?:[0-9]{1,5}(?:[.,][0-9]{0,2})?|[.,][0-9]{1,2})\s*$"},
-                ]
-            }
-        if function is model._parse_int:
-            minimum = schema["schema"].get("ge", 0)
-            maximum = schema["schema"].get("le")
-            pattern = r"^\s*0*[1-9][0-9]*\s*$" if minimum >= 1 else r"^\s*[0-9]+\s*$"
-            integer: dict[str, Any] = {"type": "integer", "minimum": minimum}
-            if maximum is not None:
-                integer["maximum"] = maximum
-                if maximum < 10:
-                    pattern = rf"^\s*0*[{minimum}-{maximum}]\s*$"
-            return {"anyOf": [integer, {"type": "string", "pattern": pattern}]}
-        # An editor reads « BC01 » as text, but « 12 » or « 1.2 » as numbers: the build reads them as text.
-        if function is model._parse_identifier:
-            return {"type": ["string", "number"], "pattern": IDENTIFIER_PATTERN, "exclusiveMinimum": 0}
-        if function is model._parse_numero:
-            return {"type": ["string", "number"], "pattern": NUMERO_PATTERN, "exclusiveMinimum": 0}
-        if function is model._parse_certification_number:
-            return {"type": "string", "pattern": CERTIFICATION_PATTERN}
-        if function is model._parse_bool:
-            return {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": BOOLEAN_PATTERN}]}
-        if function is model._parse_date:
-            return {"type": "string", "format": "date", "pattern": r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"}
-        return super().function_before_schema(schema)
+    """pydantic's generator; the model's types carry their own view (model.EditorView), this says the rest."""
 
     def literal_schema(self, schema: core_schema.LiteralSchema) -> JsonSchemaValue:
         """`format: 1` or `format: "1"`: the loader reads both as the text « 1 »."""

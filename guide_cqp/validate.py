@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import fonts, french, publishable
 from . import model as models
-from .errors import Path_, Probleme, ReferentielInvalide, describe_path, display_name
+from .errors import FieldPath, Probleme, ReferentielInvalide, describe_path, display_name
 from .load import Document, Source, parse_document, read_text
 from .model import Referentiel, referentiel_model
 
@@ -97,10 +97,10 @@ def _undrawable_message(missing: list[str]) -> str:
     )
 
 
-def _texts(referentiel: Referentiel) -> list[tuple[Path_, str]]:
+def _texts(referentiel: Referentiel) -> list[tuple[FieldPath, str]]:
     """Every text of the référentiel with its path, defaults included."""
-    found: list[tuple[Path_, str]] = []
-    stack: list[tuple[Path_, Any]] = [((), referentiel.model_dump(mode="python"))]
+    found: list[tuple[FieldPath, str]] = []
+    stack: list[tuple[FieldPath, Any]] = [((), referentiel.model_dump(mode="python"))]
     while stack:
         chemin, value = stack.pop()
         if isinstance(value, str):
@@ -212,7 +212,7 @@ def _colon_mistakes(doc: Document, errors: list[Any]) -> tuple[list[Probleme], l
     on the line of that key, instead of « texte attendu », « champ obligatoire manquant » and « clé
     inconnue » for the same mistake.
     """
-    places: dict[Path_, str] = {}
+    places: dict[FieldPath, str] = {}
     for error in errors:
         place = _text_place(error)
         if place is None or place in places:
@@ -231,7 +231,7 @@ def _colon_mistakes(doc: Document, errors: list[Any]) -> tuple[list[Probleme], l
     return found, remaining
 
 
-def _text_place(error: Any) -> Path_ | None:
+def _text_place(error: Any) -> FieldPath | None:
     """Where a text (or a list element: a text, or {texte, details}) was expected and something else found."""
     loc = tuple(error["loc"])
     if error["type"] == "string_type":
@@ -248,7 +248,7 @@ def _reads_like_prose(key: str) -> bool:
     return not (_KEY_LIKE.fullmatch(key) and looks_like_a_key)
 
 
-def _colon_probleme(doc: Document, place: Path_, key: str) -> Probleme:
+def _colon_probleme(doc: Document, place: FieldPath, key: str) -> Probleme:
     ligne, colonne = doc.key_marks.get(place + (key,)) or doc.position(place) or (None, None)
     written = _written_from(doc.text, ligne, colonne) or key
     quoted = '"' + written.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -271,7 +271,7 @@ def _written_from(text: str, ligne: int | None, colonne: int | None) -> str | No
     return rest if 0 < len(rest) <= 200 else None
 
 
-def _opening_sign(doc: Document, chemin: Path_) -> str | None:
+def _opening_sign(doc: Document, chemin: FieldPath) -> str | None:
     """« [ » or « { » when a value is written in YAML's brackets or braces where a text was expected."""
     mark = doc.value_marks.get(chemin)
     if mark is None:
@@ -282,7 +282,7 @@ def _opening_sign(doc: Document, chemin: Path_) -> str | None:
     return sign if sign in ("[", "{") else None
 
 
-def _data_at(data: Any, chemin: Path_) -> Any:
+def _data_at(data: Any, chemin: FieldPath) -> Any:
     for part in chemin:
         if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
             data = data[part]
@@ -293,7 +293,7 @@ def _data_at(data: Any, chemin: Path_) -> Any:
     return data
 
 
-def _user_path(loc: tuple[Any, ...]) -> Path_:
+def _user_path(loc: tuple[Any, ...]) -> FieldPath:
     """Drop pydantic's union tags ('texte', 'detail' of Item) from an error location."""
     path: list[str | int] = []
     for part in loc:
@@ -305,7 +305,7 @@ def _user_path(loc: tuple[Any, ...]) -> Path_:
     return tuple(path)
 
 
-def _suggestion(doc: Document, chemin: Path_) -> str:
+def _suggestion(doc: Document, chemin: FieldPath) -> str:
     """« vouliez-vous dire … ? » from the keys the model accepts at this place."""
     fields = _fields_at(chemin[:-1], referentiel_model(doc.data))
     if not fields:
@@ -321,7 +321,7 @@ def _suggestion(doc: Document, chemin: Path_) -> str:
     return f"\u00a0; clés possibles ici\u00a0: {', '.join(sorted(fields))}"
 
 
-def _other_format(doc: Document, chemin: Path_) -> str:
+def _other_format(doc: Document, chemin: FieldPath) -> str:
     """A key of the other format: say which format it belongs to, rather than suggest a near key."""
     key = str(chemin[-1])
     root = referentiel_model(doc.data)
@@ -350,13 +350,13 @@ _FORMAT_2: dict[type[BaseModel] | None, type[BaseModel]] = {
 }
 
 
-def _fields_at(chemin: Path_, root: type[BaseModel] = models.Referentiel1) -> list[str]:
+def _fields_at(chemin: FieldPath, root: type[BaseModel] = models.Referentiel1) -> list[str]:
     """The keys allowed in the mapping at `chemin`, by walking the model's annotations."""
     model = _model_at(chemin, root)
     return list(model.model_fields) if model else []
 
 
-def _model_at(chemin: Path_, root: type[BaseModel]) -> type[BaseModel] | None:
+def _model_at(chemin: FieldPath, root: type[BaseModel]) -> type[BaseModel] | None:
     """The model of the mapping at `chemin`, by walking the model's annotations from the file's root."""
     model: type[BaseModel] | None = root
     for part in chemin:

@@ -28,7 +28,7 @@ from pypdf import PdfReader
 from support import Build, build_in_process
 
 from guide_cqp import model
-from guide_cqp.errors import Path_, ReferentielInvalide, format_path
+from guide_cqp.errors import FieldPath, ReferentielInvalide, format_path
 from guide_cqp.model import Competence, Competence2, Referentiel1, Referentiel2
 from guide_cqp.render import is_safe_url, markdown_filter
 from guide_cqp.validate import load_referentiel, parse_referentiel
@@ -58,10 +58,10 @@ IDENTIFIERS = {
 class Hostile:
     """Fills every field of a model; remembers which tag went into which text field."""
 
-    texts: dict[str, tuple[Path_, bool]] = field(default_factory=dict)
+    texts: dict[str, tuple[FieldPath, bool]] = field(default_factory=dict)
     literals: dict[str, str] = field(default_factory=dict)  # what each tagged text must show
 
-    def text(self, path: Path_, markdown: bool, max_length: int | None = None) -> str:
+    def text(self, path: FieldPath, markdown: bool, max_length: int | None = None) -> str:
         tag = f"Q{len(self.texts) + 1:03d}Q"
         self.texts[tag] = (path, markdown)
         if max_length is not None and max_length < len(HOSTILE):
@@ -74,7 +74,7 @@ class Hostile:
     def expected(self, tag: str) -> str:
         return self.literals[tag]
 
-    def fill(self, annotation: Any, path: Path_, metadata: tuple[Any, ...] = (), seen: frozenset = frozenset()) -> Any:
+    def fill(self, annotation: Any, path: FieldPath, metadata: tuple[Any, ...] = (), seen: frozenset = frozenset()) -> Any:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             base, *extra = typing.get_args(annotation)
@@ -140,7 +140,7 @@ def hostile_referentiel(format_: int = 1) -> tuple[dict[str, Any], Hostile]:
     if format_ == 1:
         data = hostile.fill(Referentiel1, ())
         competences: list[Any] = data["competences"]
-        path: Path_ = ("competences", 1)
+        path: FieldPath = ("competences", 1)
     else:
         data = hostile.fill(Referentiel2, ())
         data["duree"] = None  # a total alone, or hours on competences and modules: the latter here
@@ -155,7 +155,7 @@ def hostile_referentiel(format_: int = 1) -> tuple[dict[str, Any], Hostile]:
     return data, hostile
 
 
-def first_competence(format_: int) -> tuple[Path_, str]:
+def first_competence(format_: int) -> tuple[FieldPath, str]:
     """Where the first competence's title is in the file, and the address of its page."""
     if format_ == 1:
         return ("competences", 0, "intitule"), "competence-1"
