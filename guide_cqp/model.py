@@ -348,33 +348,24 @@ def _at_most(maximum: int) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+def _one_line_text(maximum: int, check: Callable[[str], str]) -> Any:
+    """A text of the model: cleaned, at most ``maximum`` characters as written, then ``check``ed (guide_cqp.texts)."""
+    return Annotated[
+        str,
+        BeforeValidator(_clean_text),
+        _at_most(maximum),
+        Field(min_length=1, max_length=maximum),
+        AfterValidator(check),
+        TEXT_VIEW,
+    ]
+
+
 # Texts, by use. Each one refuses what cannot be seen (guide_cqp.texts) and what is too long (before
 # validators run last first: the length is checked on the text as written); a new field of the model
 # gets the same checks by using one of these types.
-Titre = Annotated[
-    str,
-    BeforeValidator(_clean_text),
-    _at_most(MAX_TITLE),
-    Field(min_length=1, max_length=MAX_TITLE),
-    AfterValidator(texts.check_visible),
-    TEXT_VIEW,
-]
-Text = Annotated[
-    str,
-    BeforeValidator(_clean_text),
-    _at_most(MAX_TEXT),
-    Field(min_length=1, max_length=MAX_TEXT),
-    AfterValidator(texts.check_visible),
-    TEXT_VIEW,
-]
-Numero = Annotated[
-    str,
-    BeforeValidator(_clean_text),
-    _at_most(MAX_NUMERO),
-    Field(min_length=1, max_length=MAX_NUMERO),
-    AfterValidator(texts.check_no_invisible),
-    TEXT_VIEW,
-]
+Titre = _one_line_text(MAX_TITLE, texts.check_visible)
+Text = _one_line_text(MAX_TEXT, texts.check_visible)
+Numero = _one_line_text(MAX_NUMERO, texts.check_no_invisible)
 Markdown = Annotated[
     str,
     BeforeValidator(_clean_markdown),
