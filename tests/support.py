@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import threading
 import traceback
 import unicodedata
@@ -48,6 +49,43 @@ HANG = 600
 # serve`, a browser's rendering): ample on a loaded machine, short enough for a failing test to end.
 SETTLE = 120
 VERSIONS = DATA / "versions"  # format1/ and format2/: referentiel.yaml and archives/ with its previous version
+
+
+# A small valid référentiel (format 1) that tests change one line of: two competences, three modules.
+MINIMAL_REFERENTIEL = textwrap.dedent(
+    """\
+    format: 1
+    cqp:
+      code: essai
+      intitule: CQP d'essai
+      instance: CPNEFP
+    version:
+      numero: "2024-01"
+      date: 2024-01-15
+    presentation: |
+      Première ligne.
+    competences:
+      - numero: 1
+        intitule: Accueillir
+        savoir_faire: [Accueillir]
+        modules:
+          - numero: "1.1"
+            intitule: L'accueil
+            heures: {min: 7, max: 14}
+          - numero: "1.2"
+            intitule: Le conseil
+            heures: {min: 7, max: 14}
+        activites_entreprise: [Accueil]
+      - numero: 2
+        intitule: Vendre
+        savoir_faire: [Vendre]
+        modules:
+          - numero: "2.1"
+            intitule: La vente
+            heures: {min: 7, max: 14}
+        activites_entreprise: [Vente]
+    """
+)
 
 
 @dataclass

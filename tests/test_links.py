@@ -6,41 +6,18 @@ the check sees what Markdown sees, so every way of writing a link is tried.
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import MINIMAL_REFERENTIEL
 
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.links import allowed, links_in
 from guide_cqp.render import markdown_filter
 from guide_cqp.validate import parse_referentiel
 
-BASE = textwrap.dedent(
-    """\
-    format: 1
-    cqp:
-      code: essai
-      intitule: CQP d'essai
-      instance: CPNEFP
-    version:
-      numero: "2024-01"
-      date: 2024-01-15
-    presentation: |
-      Première ligne.
-    competences:
-      - numero: 1
-        intitule: Accueillir
-        savoir_faire: [Accueillir]
-        modules:
-          - numero: "1.1"
-            intitule: L'accueil
-            heures: {min: 7, max: 14}
-        activites_entreprise: [Accueil]
-    """
-)
+BASE = MINIMAL_REFERENTIEL
 
 
 def with_presentation(markdown: str) -> str:

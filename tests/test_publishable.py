@@ -8,7 +8,6 @@ import re
 import shlex
 import subprocess
 import sys
-import textwrap
 from collections import Counter
 from pathlib import Path
 
@@ -18,44 +17,20 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mike.versions import Versions
-from support import ROOT, run_build
+from support import MINIMAL_REFERENTIEL, ROOT, run_build
 
 from guide_cqp import addresses, publishable
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.settings import read_site_config
 from guide_cqp.validate import load_referentiel, parse_referentiel
 
-BASE = textwrap.dedent(
-    """\
-    format: 1
-    cqp:
-      code: essai
-      intitule: CQP d'essai
-    version:
-      numero: "2024-01"
-      date: 2024-01-15
-    competences:
-      - numero: 1
-        intitule: Accueillir
-        savoir_faire: [Accueillir]
-        modules:
-          - numero: "1.1"
-            intitule: L'accueil
-            heures: {min: 7, max: 14}
-          - numero: "1.2"
-            intitule: Le conseil
-            heures: {min: 7, max: 14}
-        activites_entreprise: [Accueil]
-      - numero: 2
-        intitule: Vendre
-        savoir_faire: [Vendre]
-        modules:
-          - numero: "2.1"
-            intitule: La vente
-            heures: {min: 7, max: 14}
-        activites_entreprise: [Vente]
-    """
-)
+BASE = MINIMAL_REFERENTIEL
+
+
+def line_of(text: str) -> int:
+    """The line (1-based) of BASE that holds ``text``."""
+    return next(number for number, line in enumerate(BASE.splitlines(), start=1) if text in line)
+
 WORKFLOW = ROOT / ".github" / "workflows" / "publier.yml"
 
 
@@ -78,7 +53,7 @@ def with_version(numero: str) -> str:
 )
 def test_a_version_number_that_names_a_reserved_folder_is_refused(numero: str) -> None:
     (probleme,) = refused(with_version(numero))
-    assert probleme.chemin == ("version", "numero") and probleme.ligne == 6, str(probleme)
+    assert probleme.chemin == ("version", "numero") and probleme.ligne == line_of("numero: \"2024-01\""), str(probleme)
     assert "dossier" in probleme.message or "version la plus récente" in probleme.message
 
 
@@ -145,7 +120,7 @@ def test_cqp_version_prints_the_folder_that_validation_checked(tmp_path: Path) -
 @pytest.mark.parametrize("code", sorted(publishable.RESERVED_CODES - {"prn", "aux"})[:6] + ["con", "lpt1", "aux"])
 def test_a_code_that_names_a_folder_of_the_site_is_refused(code: str) -> None:
     (probleme,) = refused(BASE.replace("code: essai", f"code: {code}"))
-    assert probleme.chemin == ("cqp", "code") and probleme.ligne == 3 and f"« {code} »" in probleme.message
+    assert probleme.chemin == ("cqp", "code") and probleme.ligne == line_of("code: essai") and f"« {code} »" in probleme.message
 
 
 def _site(folder: Path, docs_dir: str | None = None) -> Path:
@@ -216,9 +191,10 @@ def test_module_numbers_whose_anchors_collide_are_refused_naming_both(first: str
     assert addresses.module(first) == addresses.module(second)
     text = BASE.replace('numero: "1.1"', f'numero: "{first}"').replace('numero: "2.1"', f'numero: "{second}"')
     (probleme,) = refused(text)
-    assert probleme.chemin == ("competences", 1, "modules", 0, "numero") and probleme.ligne == 24
+    assert probleme.chemin == ("competences", 1, "modules", 0, "numero") and probleme.ligne == line_of('numero: "2.1"')
     assert f"« {second} »" in probleme.message and f"« {first} »" in probleme.message
-    assert f"#{addresses.module(first)}" in probleme.message and "ligne 13" in probleme.message
+    first_line = line_of('numero: "1.1"')
+    assert f"#{addresses.module(first)}" in probleme.message and f"ligne {first_line}" in probleme.message
 
 
 @pytest.mark.parametrize(("first", "second"), [("1.1", "1.10"), ("1.1", "11"), ("α", "β"), ("R1", "S1"), ("1.1a", "1.1b")])

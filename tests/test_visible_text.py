@@ -12,39 +12,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import ROOT, run_build
+from support import MINIMAL_REFERENTIEL, ROOT, run_build
 
 from guide_cqp import fonts
 from guide_cqp.errors import ReferentielInvalide
 from guide_cqp.validate import check_referentiel, parse_referentiel
 
-BASE = textwrap.dedent(
-    """\
-    format: 1
-    cqp:
-      code: essai
-      intitule: CQP d'essai
-    version:
-      numero: "2024-01"
-      date: 2024-01-15
-    competences:
-      - numero: 1
-        intitule: Accueillir
-        savoir_faire: [Accueillir le client]
-        modules:
-          - numero: "1.1"
-            intitule: L'accueil
-            heures: {min: 7, max: 14}
-        activites_entreprise: [Accueil]
-    """
-)
+BASE = MINIMAL_REFERENTIEL
+TITLE_LINE = 1 + BASE.splitlines().index("    intitule: Accueillir")  # the first competence's title
 
 
 def with_title(title: str) -> str:
@@ -84,7 +65,7 @@ REFUSED_ANYWHERE = {
 def test_characters_that_deceive_or_break_are_refused_by_name_and_field(code: str) -> None:
     text = with_title(REFUSED_ANYWHERE[code])
     message = refusal(text)
-    assert message.startswith("texte.yaml, ligne 10,"), message
+    assert message.startswith(f"texte.yaml, ligne {TITLE_LINE},"), message
     assert "(competences[0].intitule)" in message and f"U+{code[2:]}" in message
 
 
@@ -92,13 +73,13 @@ def test_a_line_separator_typed_as_is_keeps_the_line_numbers_of_the_editor() -> 
     """YAML reads a raw U+2028 as a line break; editors do not. The line is the editor's."""
     text = BASE.replace("    intitule: Accueillir\n", "    intitule: Accueil\u2028lir\n")
     message = refusal(text)
-    assert message.startswith("texte.yaml, ligne 10,") and "U+2028" in message and "après « Accueil »" in message
+    assert message.startswith(f"texte.yaml, ligne {TITLE_LINE},") and "U+2028" in message and "après « Accueil »" in message
 
 
 def test_a_lone_surrogate_escape_is_explained() -> None:
     text = BASE.replace("    intitule: Accueillir\n", '    intitule: "Accueil \\ud800"\n')
     message = refusal(text)
-    assert "ligne 10" in message and "\\u" in message and "substitution" in message
+    assert f"ligne {TITLE_LINE}," in message and "\\u" in message and "substitution" in message
 
 
 @pytest.mark.parametrize(
@@ -173,7 +154,7 @@ def test_the_fonts_checked_are_the_ones_the_pdf_uses() -> None:
 @pytest.fixture
 def exotic(tmp_path: Path) -> Path:
     path = tmp_path / "referentiel.yaml"
-    text = with_title("Accueil 漢字 ✅").replace("[Accueillir le client]", '["Accueillir ₿", "Accueillir le client"]')
+    text = with_title("Accueil 漢字 ✅").replace("savoir_faire: [Accueillir]", 'savoir_faire: ["Accueillir ₿", "Accueillir le client"]')
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -188,7 +169,7 @@ def test_characters_no_pdf_font_holds_are_warned_about_by_field(exotic: Path) ->
     for code in ("U+6F22", "U+5B57", "U+2705"):
         assert code in shown[("competences", 0, "intitule")]
     assert "U+20BF" in shown[("competences", 0, "savoir_faire", 0)] and "case vide" in shown[("competences", 0, "savoir_faire", 0)]
-    assert [w.ligne for w in warnings] == [10, 11] and all("livret PDF" in w.message for w in warnings)
+    assert [w.ligne for w in warnings] == [TITLE_LINE, TITLE_LINE + 1] and all("livret PDF" in w.message for w in warnings)
 
 
 def test_french_text_gives_no_warning() -> None:
