@@ -102,10 +102,19 @@ def hours_left_out(parts: Iterable[tuple[str, str]]) -> str:
 
 def list_and(items: Iterable[Any]) -> str:
     """« 1.1 », « 1.1 et 1.2 », « 1.1, 1.2 et 1.3 »."""
+    return _joined(items, "et")
+
+
+def list_or(items: Iterable[Any]) -> str:
+    """« RNCP », « RNCP ou RS », « RNCP, RS ou aucun »: the values one may choose from."""
+    return _joined(items, "ou")
+
+
+def _joined(items: Iterable[Any], last: str) -> str:
     values = [str(v) for v in items]
     if len(values) <= 1:
         return "".join(values)
-    return ", ".join(values[:-1]) + " et " + values[-1]
+    return ", ".join(values[:-1]) + f" {last} " + values[-1]
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

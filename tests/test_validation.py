@@ -156,7 +156,7 @@ def test_unknown_keys_are_refused_with_a_suggestion() -> None:
         )
     )
     assert "ligne 13" in message
-    assert "clé inconnue « activité_entreprise »" in message
+    assert "clé inconnue «\u00a0activité_entreprise\u00a0»" in message
     assert "vouliez-vous dire « activites_entreprise »\u00a0?" in message
 
 
