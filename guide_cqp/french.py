@@ -35,7 +35,9 @@ _HIGH_PUNCT = re.compile(r"(?<=[^\s;!?])[ \u00a0\u202f]*([;!?]+)(?=\s|$)")
 _COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]+:(?=\s|$)")
 _CLOSE_QUOTE = re.compile(r"(?<=\S)[ \u00a0\u202f]*»")
 _OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*(?=\S)")
-_TYPOGRAPHY_SIGNS = re.compile(r"[;:!?«»]")  # each rule above needs one of these
+# A number typed with its unit of time, « 5 h », « 30 min », « 3,5 heures »: one word for the line breaks.
+_NUMBER_UNIT = re.compile(r"(?<=\d)[ \u202f]+(?=(?:h|min|heures?|minutes?)(?![\w']))")
+_TYPOGRAPHY_SIGNS = re.compile(r"[;:!?«»]|\d[ \u202f]")  # each rule above needs one of these
 
 
 class Range(Protocol):
@@ -141,13 +143,14 @@ def version_title(numero: str, when: dt.date) -> str:
 
 
 def typography(text: str) -> str:
-    """Non-breaking spaces where French typography wants them: « x », a :, a ; ? !
+    """Non-breaking spaces where French typography wants them: « x », a :, a ; ? !, « 5 h »
 
     Staff type ordinary spaces (or none before ; ? !); a line must not break there.
     Most texts have none of these signs: one search spares them the four substitutions.
     """
     if not _TYPOGRAPHY_SIGNS.search(text):
         return text
+    text = _NUMBER_UNIT.sub(NBSP, text)
     text = _HIGH_PUNCT.sub(lambda m: NNBSP + m.group(1), text)
     text = _COLON.sub(NBSP + ":", text)
     text = _CLOSE_QUOTE.sub(NBSP + "»", text)

@@ -142,3 +142,24 @@ def test_valider_of_the_folders_of_versions_has_french_typography(capsys: pytest
         shown = run_cqp(capsys, "valider", str(folder / "referentiel.yaml"))
         assert "référentiel valide" in shown
         assert typography_mistakes(shown) == []
+
+
+# --- french.typography, which the site and the messages share ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("Mise en situation : 5 h", "Mise en situation\u00a0: 5\u00a0h"),
+        ("«5 h»", "«\u00a05\u00a0h\u00a0»"),
+        ("entre 30 min et 3,5 heures", "entre 30\u00a0min et 3,5\u00a0heures"),
+        ("de 7 h à 21 h (10 minutes.)", "de 7\u00a0h à 21\u00a0h (10\u00a0minutes.)"),
+        ("2 hommes, 3 heureux, module 2 et 3", "2 hommes, 3 heureux, module 2 et 3"),
+        ("Prêt ? Oui !", "Prêt\u202f? Oui\u202f!"),
+    ],
+)
+def test_typography_keeps_a_number_with_its_unit_and_a_sign_with_its_word(typed: str, shown: str) -> None:
+    from guide_cqp import french
+
+    assert french.typography(typed) == shown
+    assert french.typography(shown) == shown  # applied twice (a message quoting a text): no change
