@@ -427,7 +427,8 @@ def test_a_folder_with_errors_in_several_files_publishes_nothing_and_reports_the
         with pytest.raises(ReferentielInvalide) as alone:
             load_referentiel(folder / name)
         for probleme in alone.value.problemes:
-            assert probleme.message in errors and f"{name}, ligne {probleme.ligne}" in errors
+            shown = str(probleme).removeprefix(probleme.fichier)  # the message as a person reads it
+            assert shown in errors and f"{name}, ligne {probleme.ligne}" in errors
     assert "d-copie.yaml, ligne" in errors and "champ cqp.code" in errors and "c-commerce.yaml" in errors
     assert "3 référentiels sur 4 contiennent des erreurs" in errors
 
