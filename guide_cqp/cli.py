@@ -37,7 +37,15 @@ DEFAULT_FILE = DEFAULT_REFERENTIEL
 
 
 class Echec(Exception):
-    """A user error: its message is printed as is, and the command exits with 1."""
+    """A user error: its message is printed (with French typography), and the command exits with 1."""
+
+
+def say(message: str, *, error: bool = False) -> None:
+    """Print a message for the staff, with French typography (french.typography): the one way the commands speak.
+
+    What a command produces as data (a version name, a list of files, an export) is printed as it is.
+    """
+    print(french.typography(message), file=sys.stderr if error else sys.stdout)
 
 
 # --- argparse, in French -----------------------------------------------------------------------
@@ -73,6 +81,15 @@ def _french(message: str) -> str:
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's layout with French typography: every description, epilog and help text goes through
+    french.typography before it is wrapped, so a line never breaks before « : » or inside « »."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return super()._fill_text(french.typography(text), width, indent)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return super()._split_lines(french.typography(text), width)
+
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "Utilisation\u00a0: " if prefix is None else prefix)
 
@@ -94,7 +111,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}\u00a0: erreur\u00a0: {_french(message)}\n")
+        self.exit(2, french.typography(f"{self.prog}\u00a0: erreur\u00a0: {_french(message)}") + "\n")
 
 
 def _default_file() -> str:
@@ -262,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _flush_stdout()
         return status
     except Echec as exc:
-        print(f"cqp {args.commande}\u00a0: {exc}", file=sys.stderr)
+        say(f"cqp {args.commande}\u00a0: {exc}", error=True)
         return 1
     except ReferentielInvalide as exc:
         print(exc.rapport(), file=sys.stderr)
@@ -271,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not _stdout_failed(exc):
             raise
         if not isinstance(exc, BrokenPipeError):  # `| head`: the reader chose to stop, nothing to say
-            print(f"cqp {args.commande}\u00a0: impossible d'écrire sur la sortie standard ({_reason(exc)}).", file=sys.stderr)
+            say(f"cqp {args.commande}\u00a0: impossible d'écrire sur la sortie standard ({_reason(exc)}).", error=True)
         return 1
 
 
@@ -296,14 +313,14 @@ def _valider(args: argparse.Namespace) -> int:
             n = len(ref.competences)
             shown = str(path) if read == path else str(path / read.name)
             blocs = f" en {french.plural(len(ref.blocs), 'bloc')}" if ref.blocs else ""
-            print(
+            say(
                 f"{shown}\u00a0: référentiel valide — CQP « {ref.cqp.intitule} », version {ref.version.numero}, "
                 f"{n} compétence{'s' if n > 1 else ''}{blocs} (format {ref.format})."
             )
         if path.is_dir():
-            print(f"{path}\u00a0: {french.plural(len(catalogue), 'référentiel valide', 'référentiels valides')}.")
+            say(f"{path}\u00a0: {french.plural(len(catalogue), 'référentiel valide', 'référentiels valides')}.")
         if catalogue.avertissements:
-            print(warnings_report(list(catalogue.avertissements)), file=sys.stderr)
+            say(warnings_report(list(catalogue.avertissements)), error=True)
     return status
 
 
@@ -342,10 +359,10 @@ def _nouveau(args: argparse.Namespace) -> int:
         created = create_site(dossier, args.source)
     except SiteImpossible as exc:
         raise Echec(str(exc)) from None
-    print(f"Site créé dans «\u00a0{dossier}\u00a0»\u00a0:")
+    say(f"Site créé dans «\u00a0{dossier}\u00a0»\u00a0:")
     for path in created:
         print(f"  {path}")
-    print(
+    say(
         "\nEnsuite\u00a0: remplacez les textes de referentiel.yaml par ceux de votre CQP. README.md explique\n"
         "comment voir le site sur votre ordinateur et le mettre en ligne avec GitHub."
     )
@@ -369,12 +386,12 @@ def _migrer(args: argparse.Namespace) -> int:
         "renommez-le (code et intitulé du bloc de votre certification) ou répartissez les compétences en "
         "plusieurs blocs, comme le dit le commentaire placé au-dessus. Les commentaires du fichier sont gardés."
     )
-    print(note, file=sys.stdout if target not in (None, "-") else sys.stderr)
+    say(note, error=target in (None, "-"))
     return 0
 
 
 def _generer(args: argparse.Namespace) -> int:
-    catalogue = load_catalogue(Path(args.fichier or _default_file()))
+    catalogue = load_catalogue(*_source(args.fichier))
     docs = Path(args.dossier)
     try:
         written = write_pages(catalogue, docs)
@@ -394,7 +411,7 @@ def _generer(args: argparse.Namespace) -> int:
                 raise Echec(str(exc)) from None
     except OSError as exc:
         raise Echec(f"impossible d'écrire dans « {docs} » ({_reason(exc)}).") from None
-    print(f"{len(written)} fichiers écrits dans « {docs} »\u00a0:")
+    say(f"{len(written)} fichiers écrits dans « {docs} »\u00a0:")
     for path in written:
         print(f"  {path.relative_to(docs).as_posix()}")
     return 0
@@ -416,10 +433,11 @@ def _comparer(args: argparse.Namespace) -> int:
             raise Echec("donnez deux fichiers (ANCIEN NOUVEAU), un seul (comparé à sa version précédente) ou aucun.")
         if len(args.fichiers) == 2:
             ancien, nouveau = (Path(f) for f in args.fichiers)
-            avant, apres = load_referentiel(ancien), load_referentiel(nouveau)
+            avant = load_referentiel(ancien, Source.LIGNE_DE_COMMANDE)
+            apres = load_referentiel(nouveau, Source.LIGNE_DE_COMMANDE)
         else:
-            nouveau = Path(args.fichiers[0] if args.fichiers else _default_file())
-            apres = load_referentiel(nouveau)
+            nouveau, origin = _source(args.fichiers[0] if args.fichiers else None)
+            apres = load_referentiel(nouveau, origin)
             found = previous_version(apres, nouveau)
             if found is None:
                 raise Echec(
@@ -434,7 +452,7 @@ def _comparer(args: argparse.Namespace) -> int:
         print(exc.rapport(), file=sys.stderr)
         return TROUBLE
     except Echec as exc:
-        print(f"cqp comparer : {exc}", file=sys.stderr)
+        say(f"cqp comparer : {exc}", error=True)
         return TROUBLE
     return 0 if comparison.identiques else DIFFERENT
 
@@ -442,8 +460,8 @@ def _comparer(args: argparse.Namespace) -> int:
 def _archiver(args: argparse.Namespace) -> int:
     from .versions import ArchivageImpossible, archive, declare_previous, default_archive, relative_reference
 
-    source = Path(args.fichier or _default_file())
-    ref = load_referentiel(source)
+    source, origin = _source(args.fichier)
+    ref = load_referentiel(source, origin)
     target = Path(args.sortie) if args.sortie else default_archive(source, ref, version_name(ref))
     reference = relative_reference(source, target)
     try:
@@ -459,19 +477,19 @@ def _archiver(args: argparse.Namespace) -> int:
     except ArchivageImpossible as exc:
         raise Echec(str(exc)) from None
     fichier = display_name(source)
-    print(f"{fichier} copié dans {display_name(target)} (version {version_title(ref)}).")
+    say(f"{fichier} copié dans {display_name(target)} (version {version_title(ref)}).")
     steps = ["changez version.numero et version.date (la nouvelle version) ;"]
     if declared is None:
-        steps.append(f"déclarez la version archivée, sous version: : « precedente: {reference} » ;")
+        steps.append(f"déclarez la version archivée\u00a0: sous la ligne « version: », ajoutez « precedente: {reference} »\u202f;")
     else:
-        print(f"{fichier} : version.precedente vaut désormais {reference}.")
+        say(f"{fichier} : version.precedente vaut désormais {reference}.")
     steps.append(
         f"gardez {display_name(target)} dans le dépôt (git add) : le site publiera la page "
         "« Ce qui change dans la version … » et « cqp comparer » dira ce qui a changé."
     )
-    print(f"Pour commencer la nouvelle version, dans {fichier} :")
+    say(f"Pour commencer la nouvelle version, dans {fichier} :")
     for number, step in enumerate(steps, start=1):
-        print(f"  {number}. {step}")
+        say(f"  {number}. {step}")
     return 0
 
 

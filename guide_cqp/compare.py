@@ -282,7 +282,8 @@ def item_texts(items: Iterable[Any], parents: tuple[str, ...] = ()) -> list[str]
     for item in items:
         if isinstance(item, (ItemDetaille, SavoirFaire)):
             texts.append(SUB_ITEM.join((*parents, item.texte)))
-            texts += item_texts(item.details if isinstance(item, ItemDetaille) else (), (*parents, item.texte))
+            parent = item.texte.rstrip(" \u00a0\u202f:")  # « La prise de contact : » introduces its sub-list
+            texts += item_texts(item.details if isinstance(item, ItemDetaille) else (), (*parents, parent or item.texte))
         else:
             texts.append(SUB_ITEM.join((*parents, str(item))))
     return texts

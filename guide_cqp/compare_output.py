@@ -183,11 +183,12 @@ MARKDOWN = Layout("# {}", "- {}", "**En bref**\u00a0:", "- {}", "## {}", 0, md_e
 def lay_out(c: Comparaison, ancien: str, nouveau: str, layout: Layout) -> str:
     blank = [""] if layout.spaced else []
     title, sides = heading(c, ancien, nouveau)
-    lines = [layout.title.format(layout.escape(title)), *blank, *(layout.side.format(layout.escape(s)) for s in sides), ""]
+    lines = [layout.title.format(layout.escape(french.typography(title))), *blank, *(layout.side.format(layout.escape(s)) for s in sides), ""]
     if c.identiques:
         return "\n".join([*lines, SAME]) + "\n"
     if summary(c):
-        lines += [layout.summary, *blank, *(layout.item.format(layout.escape(phrase)) for phrase in summary(c)), ""]
+        phrases = (layout.item.format(layout.escape(french.typography(phrase))) for phrase in summary(c))
+        lines += [layout.summary, *blank, *phrases, ""]
     for section in outline(c):
         lines += [layout.section.format(layout.escape(section.texte)), *blank]
         lines += _list_lines(section.enfants, layout.first_depth, layout.escape)
@@ -198,7 +199,7 @@ def lay_out(c: Comparaison, ancien: str, nouveau: str, layout: Layout) -> str:
 def _list_lines(nodes: list[Noeud], depth: int, escape: Callable[[str], str]) -> list[str]:
     lines = []
     for node in nodes:
-        lines.append("  " * depth + "- " + escape(node.texte))
+        lines.append("  " * depth + "- " + escape(french.typography(node.texte)))
         lines += _list_lines(node.enfants, depth + 1, escape)
     return lines
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import french
+
 FieldPath = tuple[str | int, ...]
 MAX_LISTED = 200  # a file broken everywhere must not flood the staff's screen
 
@@ -38,7 +40,7 @@ class Probleme:
             position += f", ligne {self.ligne}"
             if self.colonne is not None:
                 position += f", colonne {self.colonne}"
-        return f"{position}{self.where()}\u00a0: {self.message}"
+        return f"{position}{self.where()}\u00a0: {french.typography(self.message)}"
 
     def where(self) -> str:
         """« — compétence 1, module 1.2, champ heures (competences[0].modules[1].heures) », or nothing."""
@@ -63,7 +65,11 @@ def format_path(chemin: FieldPath) -> str:
 
 
 # Lists whose elements carry a number written by the author: (word, feminine, key of the number).
-_NUMBERED = {"competences": ("compétence", True, "numero"), "modules": ("module", False, "numero")}
+_NUMBERED = {
+    "blocs": ("bloc", False, "code"),
+    "competences": ("compétence", True, "numero"),
+    "modules": ("module", False, "numero"),
+}
 # Lists of texts or items, counted from 1: (word, feminine).
 _COUNTED = {
     "savoir_faire": ("savoir-faire", False),
@@ -73,6 +79,11 @@ _COUNTED = {
     "criteres_evaluation": ("critère", False),
     "details": ("sous-élément", False),
     "champs_couverture": ("champ de la couverture", False),
+    "criteres": ("critère", False),
+    "activites": ("activité", True),
+    "modalites": ("épreuve", True),
+    "prerequis": ("prérequis", False),
+    "acces": ("voie d'accès", True),
 }
 MAX_NUMBER_SHOWN = 20  # a « numero » longer than this is not a number the author will recognise
 

@@ -35,7 +35,9 @@ _HIGH_PUNCT = re.compile(r"(?<=[^\s;!?])[ \u00a0\u202f]*([;!?]+)(?=\s|$)")
 _COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]+:(?=\s|$)")
 _CLOSE_QUOTE = re.compile(r"(?<=\S)[ \u00a0\u202f]*»")
 _OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*(?=\S)")
-_TYPOGRAPHY_SIGNS = re.compile(r"[;:!?«»]")  # each rule above needs one of these
+# A number typed with its unit of time, « 5 h », « 30 min », « 3,5 heures »: one word for the line breaks.
+_NUMBER_UNIT = re.compile(r"(?<=\d)[ \u202f]+(?=(?:h|min|heures?|minutes?)(?![\w']))")
+_TYPOGRAPHY_SIGNS = re.compile(r"[;:!?«»]|\d[ \u202f]")  # each rule above needs one of these
 
 
 class Range(Protocol):
@@ -102,10 +104,19 @@ def hours_left_out(parts: Iterable[tuple[str, str]]) -> str:
 
 def list_and(items: Iterable[Any]) -> str:
     """« 1.1 », « 1.1 et 1.2 », « 1.1, 1.2 et 1.3 »."""
+    return _joined(items, "et")
+
+
+def list_or(items: Iterable[Any]) -> str:
+    """« RNCP », « RNCP ou RS », « RNCP, RS ou aucun »: the values one may choose from."""
+    return _joined(items, "ou")
+
+
+def _joined(items: Iterable[Any], last: str) -> str:
     values = [str(v) for v in items]
     if len(values) <= 1:
         return "".join(values)
-    return ", ".join(values[:-1]) + " et " + values[-1]
+    return ", ".join(values[:-1]) + f" {last} " + values[-1]
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -132,13 +143,14 @@ def version_title(numero: str, when: dt.date) -> str:
 
 
 def typography(text: str) -> str:
-    """Non-breaking spaces where French typography wants them: « x », a :, a ; ? !
+    """Non-breaking spaces where French typography wants them: « x », a :, a ; ? !, « 5 h »
 
     Staff type ordinary spaces (or none before ; ? !); a line must not break there.
     Most texts have none of these signs: one search spares them the four substitutions.
     """
     if not _TYPOGRAPHY_SIGNS.search(text):
         return text
+    text = _NUMBER_UNIT.sub(NBSP, text)
     text = _HIGH_PUNCT.sub(lambda m: NNBSP + m.group(1), text)
     text = _COLON.sub(NBSP + ":", text)
     text = _CLOSE_QUOTE.sub(NBSP + "»", text)

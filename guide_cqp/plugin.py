@@ -19,6 +19,7 @@ guide_cqp.addresses. Its state lives on the instance, which MkDocs keeps across 
 
 from __future__ import annotations
 
+import html
 import logging
 import posixpath
 import re
@@ -35,7 +36,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import addresses, render, search, settings, theme
+from . import addresses, french, render, search, settings, theme
 from .catalogue import Catalogue, load_catalogue
 from .errors import ReferentielInvalide
 from .export import export_json
@@ -207,6 +208,11 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
 
     on_page_markdown = CombinedEvent(_render_own_pages, _links_to_urls)
 
+    def on_page_content(self, content: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """The table of contents keeps the headings' French spaces (see keep_french_spaces)."""
+        keep_french_spaces(page.toc)
+        return content
+
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """After Material's search has written its index: the CQP tags of the pages are shown, not searched."""
@@ -220,6 +226,15 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         """The same fixes for the pages rendered from a theme template alone (404.html)."""
         return theme.fix_material_markup(output_content) if template_name.endswith(".html") else output_content
+
+
+def keep_french_spaces(toc: Any) -> None:
+    """Python-Markdown's toc joins a heading's words with plain spaces (str.split also splits at U+00A0 and
+    U+202F): the table of contents, on the side or in a phone's menu, could break « entreprise / ? ». Each
+    title (HTML text, entities included) gets its non-breaking spaces back, from french.typography."""
+    for item in toc or ():
+        item.title = html.escape(french.typography(html.unescape(item.title)), quote=False)
+        keep_french_spaces(item.children)
 
 
 def version_banner(ref: Referentiel) -> dict[str, str]:

@@ -185,8 +185,9 @@ def translate(doc: Document, error: Any) -> Probleme:
         message = error["msg"]  # our own PydanticCustomError messages are already French
     else:
         values = {k: v for k, v in ctx.items() if isinstance(v, (str, int, float))}
-        if kind == "literal_error":  # pydantic lists the values in English: « 'RNCP', 'RS' or 'aucun' »
-            values["expected"] = str(values.get("expected", "")).replace("' or '", "' ou '")
+        if kind == "literal_error":  # pydantic lists the values in English: « 'RNCP', 'RS' or 'aucun' »; French quotes
+            allowed = re.findall(r"'([^']*)'", str(values.get("expected", "")))
+            values["expected"] = french.list_or(f"«\u00a0{value}\u00a0»" for value in allowed)
         message = template.format(**values)
     if error.get("input") is None and "chemin" not in ctx:
         message = f"champ vide\u00a0: {message}"

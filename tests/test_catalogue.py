@@ -427,7 +427,8 @@ def test_a_folder_with_errors_in_several_files_publishes_nothing_and_reports_the
         with pytest.raises(ReferentielInvalide) as alone:
             load_referentiel(folder / name)
         for probleme in alone.value.problemes:
-            assert probleme.message in errors and f"{name}, ligne {probleme.ligne}" in errors
+            shown = str(probleme).removeprefix(probleme.fichier)  # the message as a person reads it
+            assert shown in errors and f"{name}, ligne {probleme.ligne}" in errors
     assert "d-copie.yaml, ligne" in errors and "champ cqp.code" in errors and "c-commerce.yaml" in errors
     assert "3 référentiels sur 4 contiennent des erreurs" in errors
 
@@ -448,7 +449,7 @@ def test_cqp_valider_checks_a_folder_as_the_build_does(tmp_path: Path, monkeypat
     assert len(lines) == 3 and lines[-1] == f"{good}\u00a0: 2\u00a0référentiels valides."
     refs = [load_referentiel(good / "commerce.yaml"), load_referentiel(good / "logistique.yaml")]
     for line, ref, name in zip(lines[:-1], refs, ("commerce.yaml", "logistique.yaml"), strict=True):
-        assert line.startswith(f"{good / name}\u00a0: référentiel valide") and f"« {ref.cqp.intitule} »" in line
+        assert line.startswith(f"{good / name}\u00a0: référentiel valide") and f"«\u00a0{ref.cqp.intitule}\u00a0»" in line
 
 
 def test_cqp_version_names_a_site_of_several_cqps_by_its_latest_referentiel(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,31 @@ def test_valider_of_a_missing_file_says_so_in_french(tmp_path: Path, cqp: Cqp) -
     run = cqp("valider", str(tmp_path / "absent.yaml"))
     assert_french_error(run)
     assert "introuvable" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["valider", "{absent}"],
+        ["comparer", "{absent}", "{seed}"],
+        ["comparer", "{seed}", "{absent}"],
+        ["comparer", "{absent}"],
+        ["archiver", "{absent}"],
+        ["generer", "{docs}", "{absent}"],
+        ["exporter", "--format", "json", "{absent}"],
+    ],
+    ids=lambda args: "-".join(a.strip("{}") for a in args),
+)
+def test_a_missing_file_named_on_the_command_line_is_blamed_on_the_command_line(
+    args: list[str], tmp_path: Path, cqp: Cqp
+) -> None:
+    """The file the person typed is the one to check, not the site's settings (mkdocs.yml is in the folder)."""
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    values = {"absent": "absent.yaml", "seed": str(SEED_REFERENTIEL), "docs": str(tmp_path / "docs")}
+    run = cqp(*(a.format(**values) for a in args), cwd=tmp_path)
+    assert run.returncode != 0
+    assert "absent.yaml" in run.stderr and "introuvable" in run.stderr
+    assert "chemin donné à la commande" in run.stderr and "mkdocs.yml" not in run.stderr, run.stderr
 
 
 # --- arguments and help ------------------------------------------------------------------------------

@@ -124,7 +124,7 @@ FORMAT_1_EXPECTED = {
                     {"intitulé court": ("Vente par téléphone", "Vente au téléphone"), "heures": ("7 à 21 h", "7 à 14 h")},
                     {
                         "objectifs": (set(), {"Conclure un appel"}),
-                        "éléments de contenu": ({"La prise de contact : › ciblage de l'interlocuteur"}, set()),
+                        "éléments de contenu": ({"La prise de contact › ciblage de l'interlocuteur"}, set()),
                     },
                 ),
                 ("modifie", "1.2", "1.2"): changed(
@@ -467,4 +467,21 @@ def test_the_summary_counts_each_kind_of_change() -> None:
     assert [plain(phrase) for phrase in found] == [
         "Compétences : 1 ajoutée, 1 retirée, 1 renumérotée, 2 modifiées",
         "Modules : 1 ajouté, 2 retirés, 3 renumérotés, 3 modifiés",
+    ]
+
+
+@pytest.mark.parametrize("introduction", ["La prise de contact :", "La prise de contact\u00a0:", "La prise de contact"])
+def test_a_sub_item_is_named_under_its_parent_without_the_parent_s_colon(introduction: str) -> None:
+    """« La prise de contact › accroche », not « La prise de contact : › accroche »."""
+    from guide_cqp.compare import SUB_ITEM, item_texts
+    from guide_cqp.model import ItemDetaille
+
+    items = ["Les appels", ItemDetaille(texte=introduction, details=["accroche", ItemDetaille(texte="ciblage :", details=["x"])])]
+    parent = "La prise de contact"
+    assert item_texts(items) == [
+        "Les appels",
+        introduction,
+        f"{parent}{SUB_ITEM}accroche",
+        f"{parent}{SUB_ITEM}ciblage :",
+        f"{parent}{SUB_ITEM}ciblage{SUB_ITEM}x",
     ]

@@ -8,6 +8,7 @@ import re
 import textwrap
 
 import pytest
+from support import DATA
 
 from guide_cqp.errors import Probleme, ReferentielInvalide, describe_path, format_path
 from guide_cqp.validate import parse_referentiel
@@ -225,6 +226,39 @@ def test_describe_path_counts_from_one_and_uses_written_numbers(chemin: tuple, e
 
     data = yaml.safe_load(VALID)
     assert describe_path(chemin, data) == expected
+
+
+@pytest.mark.parametrize(
+    ("chemin", "expected"),
+    [
+        (("blocs", 1, "code"), "bloc {b1}, champ code"),
+        (("blocs", 0, "competences", 1, "modules", 0, "heures"), "bloc {b0}, compétence {c01}, module {m010}, champ heures"),
+        (("blocs", 0, "evaluation", "modalites", 1, "intitule"), "bloc {b0}, evaluation, 2e épreuve, champ intitule"),
+        (("blocs", 1, "activites", 0), "bloc {b1}, 1re activité"),
+        (("blocs", 0, "competences", 0, "savoir_faire", 0, "criteres", 1), "bloc {b0}, compétence {c00}, 1er savoir-faire, 2e critère"),
+        (("cqp", "prerequis", 1), "cqp, 2e prérequis"),
+        (("cqp", "acces", 0), "cqp, 1re voie d'accès"),
+    ],
+)
+def test_places_in_a_format_2_file_name_blocs_by_their_code(chemin: tuple, expected: str) -> None:
+    """« bloc BC02, compétence C5 », as the author wrote them, never « blocs.[2] »."""
+    import yaml
+
+    data = yaml.safe_load((DATA / "omi-format2.yaml").read_text(encoding="utf-8"))
+    blocs = data["blocs"]
+    numbers = {
+        "b0": blocs[0]["code"],
+        "b1": blocs[1]["code"],
+        "c00": blocs[0]["competences"][0]["numero"],
+        "c01": blocs[0]["competences"][1]["numero"],
+        "m010": blocs[0]["competences"][1]["modules"][0]["numero"],
+    }
+    assert describe_path(chemin, data) == expected.format(**numbers)
+
+
+def test_a_bloc_without_a_readable_code_is_counted() -> None:
+    assert describe_path(("blocs", 2, "intitule"), {"blocs": [{}, {}, {"code": ["BC03"]}]}) == "3e bloc, champ intitule"
+    assert describe_path(("blocs", 0, "code"), None) == "1er bloc, champ code"
 
 
 def test_a_number_missing_or_unreadable_falls_back_to_the_position() -> None:

@@ -7,6 +7,7 @@ import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
+from bs4 import BeautifulSoup
 from support import DATA, OTHER_REFERENTIEL, ROOT, Build, build_in_process, fold, items_text
 
 from guide_cqp.french import hours
@@ -200,3 +201,32 @@ def strip_for_comparison(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("œ", "oe")
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+# --- the table of contents --------------------------------------------------------------------------
+
+
+def _ascii_spaces_collapsed(text: str) -> str:
+    """Line breaks and indentation of the HTML gone; non-breaking spaces kept (they are what is checked), the
+    narrow one (U+202F) and the other (U+00A0) taken as one: either keeps « ? » on its line."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip().replace("\u202f", "\u00a0")
+
+
+def test_the_table_of_contents_says_each_heading_as_the_page_does(seed_site: Build, versions2_site: Build) -> None:
+    """Python-Markdown's toc rejoins a heading's words with plain spaces: the side menu (a phone's menu) would
+    break « entreprise / ? ». Each entry is its heading's text, non-breaking spaces included."""
+    checked = with_french_space = 0
+    for build in (seed_site, versions2_site):
+        for path in sorted(build.site.rglob("index.html")):
+            soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+            for link in soup.select("nav.md-nav--secondary a.md-nav__link[href^='#']"):
+                heading = soup.find(id=link["href"][1:])
+                if heading is None or not re.fullmatch(r"h[1-6]", heading.name):
+                    continue
+                for permalink in heading.select("a.headerlink"):
+                    permalink.decompose()
+                expected = _ascii_spaces_collapsed(heading.get_text())
+                assert _ascii_spaces_collapsed(link.get_text()) == expected, path
+                checked += 1
+                with_french_space += "\u00a0" in expected or "\u202f" in expected
+    assert checked > 20 and with_french_space > 0

@@ -73,7 +73,7 @@ def test_a_line_separator_typed_as_is_keeps_the_line_numbers_of_the_editor() -> 
     """YAML reads a raw U+2028 as a line break; editors do not. The line is the editor's."""
     text = BASE.replace("    intitule: Accueillir\n", "    intitule: Accueil\u2028lir\n")
     message = refusal(text)
-    assert message.startswith(f"texte.yaml, ligne {TITLE_LINE},") and "U+2028" in message and "après « Accueil »" in message
+    assert message.startswith(f"texte.yaml, ligne {TITLE_LINE},") and "U+2028" in message and "après «\u00a0Accueil\u00a0»" in message
 
 
 def test_a_lone_surrogate_escape_is_explained() -> None:
