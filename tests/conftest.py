@@ -3,10 +3,14 @@ tests. What tests import lives in tests/support.py."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import inspect
+import json
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -70,37 +74,67 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.lent)
 
 
+# --- sites built once per run -----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Build]) -> Build:
+    """``build(folder)``, run once for the whole test run and asserted successful.
+
+    pytest-xdist gives each worker its own session: without this, every worker that needs a site would
+    build it again, PDF included. The first one builds into the run's shared temporary folder, under a
+    lock; the others read the record it leaves (pytest-xdist's documented pattern for session data).
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    folder, record = shared / f"site-{name}", shared / f"site-{name}.json"
+    with _exclusive(shared / f"site-{name}.lock"):
+        if record.exists():
+            data = json.loads(record.read_text(encoding="utf-8"))
+            done = Build(data["returncode"], data["output"], Path(data["site"]))
+        else:
+            folder.mkdir()
+            done = build(folder)
+            data = {"returncode": done.returncode, "output": done.output, "site": str(done.site)}
+            record.write_text(json.dumps(data), encoding="utf-8")
+    assert done.returncode == 0, done.output
+    return done
+
+
 @pytest.fixture(scope="session")
 def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The default référentiel, built once with its PDF."""
-    build = run_build(SEED_REFERENTIEL, tmp_path_factory.mktemp("seed") / "site", pdf=True)
-    assert build.returncode == 0, build.output
-    return build
+    return built_once(tmp_path_factory, "seed", lambda folder: run_build(SEED_REFERENTIEL, folder / "site", pdf=True))
 
 
 @pytest.fixture(scope="session")
 def other_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """A second, differently shaped référentiel: proves nothing is tied to the seed."""
-    build = run_build(OTHER_REFERENTIEL, tmp_path_factory.mktemp("other") / "site")
-    assert build.returncode == 0, build.output
-    return build
+    return built_once(tmp_path_factory, "other", lambda folder: run_build(OTHER_REFERENTIEL, folder / "site"))
 
 
 @pytest.fixture(scope="session")
 def omi_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The format 2 référentiel in blocs, built once with its PDF."""
-    build = run_build(OMI_REFERENTIEL, tmp_path_factory.mktemp("omi") / "site", pdf=True)
-    assert build.returncode == 0, build.output
-    return build
+    return built_once(tmp_path_factory, "omi", lambda folder: run_build(OMI_REFERENTIEL, folder / "site", pdf=True))
 
 
 @pytest.fixture(scope="session")
 def no_hours_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The format 2 référentiel that gives no hours at all, built once with its PDF."""
-    build = run_build(NO_HOURS_REFERENTIEL, tmp_path_factory.mktemp("sans-heures") / "site", pdf=True)
-    assert build.returncode == 0, build.output
-    return build
-
+    return built_once(
+        tmp_path_factory, "sans-heures", lambda folder: run_build(NO_HOURS_REFERENTIEL, folder / "site", pdf=True)
+    )
 
 @pytest.fixture(scope="module", params=["omi", "sans-heures"])
 def format2_built(request: pytest.FixtureRequest) -> tuple[Build, Referentiel]:
@@ -113,10 +147,12 @@ def format2_built(request: pytest.FixtureRequest) -> tuple[Build, Referentiel]:
 @pytest.fixture(scope="session")
 def catalogue_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """A site of several CQPs (CQP_REFERENTIEL names a folder), built once with the PDF of each."""
-    tmp = tmp_path_factory.mktemp("catalogue")
-    build = run_build(catalogue_folder(tmp / "referentiels"), tmp / "site", pdf=True)
-    assert build.returncode == 0, build.output
-    build.referentiels = [load_referentiel(path) for path in catalogue_files(tmp / "referentiels")]
+    build = built_once(
+        tmp_path_factory,
+        "catalogue",
+        lambda folder: run_build(catalogue_folder(folder / "referentiels"), folder / "site", pdf=True),
+    )
+    build.referentiels = [load_referentiel(path) for path in catalogue_files(build.site.parent / "referentiels")]
     return build
 
 
@@ -133,17 +169,19 @@ def built(request: pytest.FixtureRequest) -> tuple[Build, Referentiel]:
 @pytest.fixture(scope="session")
 def versions_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The format 1 pair of versions, built once with its PDF: change page, marked hours table."""
-    build = run_build(VERSIONS / "format1" / "referentiel.yaml", tmp_path_factory.mktemp("versions") / "site", pdf=True)
-    assert build.returncode == 0, build.output
-    return build
+    return built_once(
+        tmp_path_factory,
+        "versions",
+        lambda folder: run_build(VERSIONS / "format1" / "referentiel.yaml", folder / "site", pdf=True),
+    )
 
 
 @pytest.fixture(scope="session")
 def versions2_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The format 2 pair of versions (blocs, hours appearing and disappearing), built once."""
-    build = run_build(VERSIONS / "format2" / "referentiel.yaml", tmp_path_factory.mktemp("versions2") / "site")
-    assert build.returncode == 0, build.output
-    return build
+    return built_once(
+        tmp_path_factory, "versions2", lambda folder: run_build(VERSIONS / "format2" / "referentiel.yaml", folder / "site")
+    )
 
 
 @pytest.fixture()

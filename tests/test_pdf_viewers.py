@@ -11,6 +11,7 @@ characters PDFium used to draw wrongly (œ, ’, ‘, –) with accents and the 
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -135,6 +136,24 @@ def filled(blank: Blank, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     return paths
 
 
+@pytest.fixture(scope="module")
+def references(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the reference lines are set: each one once per module, whatever fill is checked against it."""
+    return tmp_path_factory.mktemp("references")
+
+
+@functools.cache
+def blank_page(render: Callable[[Path, int], Image.Image], path: Path, page: int) -> Image.Image:
+    """A page of the blank livret as an engine draws it: the same for every way of filling it."""
+    return render(path, page)
+
+
+@functools.cache
+def reference(render: Callable[[Path, int], Image.Image], text: str, size: float, scratch: Path) -> Image.Image:
+    """reference_line, drawn once per engine for every fill that shows the same text."""
+    return reference_line(render, text, size, scratch)
+
+
 def engine(renderers: dict, name: str) -> Callable[[Path, int], Image.Image]:
     if renderers[name] is None:
         import os
@@ -213,13 +232,13 @@ def test_blank_and_filled_files_pass_qpdf_check(blank: Blank, filled: dict[str, 
 @pytest.mark.parametrize("engine_name", ENGINES)
 @pytest.mark.parametrize("fill", FILLS)
 def test_filled_text_is_drawn_in_its_field_with_the_right_glyphs(
-    blank: Blank, filled: dict[str, Path], renderers: dict, fill: str, engine_name: str, tmp_path: Path
+    blank: Blank, filled: dict[str, Path], renderers: dict, fill: str, engine_name: str, references: Path
 ) -> None:
     render = engine(renderers, engine_name)
     values = blank.values
     touched = [blank.fields[name] for name in values]
     for page in sorted({f.page for f in touched}):
-        before, after = render(blank.path, page), render(filled[fill], page)
+        before, after = blank_page(render, blank.path, page), render(filled[fill], page)
         on_page = [f for f in touched if f.page == page]
         assert outside_fields_equal(after, before, list(blank.fields.values())), f"page {page + 1}: ink outside the fields"
         for field in on_page:
@@ -238,7 +257,7 @@ def test_filled_text_is_drawn_in_its_field_with_the_right_glyphs(
             lines = text_lines(full, len(written))
             if draws_with_field_font(fill, engine_name):
                 for line, text in zip(lines, written, strict=True):
-                    measured = likeness(line, reference_line(render, text, blank.size, tmp_path))
+                    measured = likeness(line, reference(render, text, blank.size, references))
                     assert measured.same_text(), (field.name, text, measured)
 
 
