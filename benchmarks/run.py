@@ -64,7 +64,12 @@ TARGETS = {
     "catalogue_growth_per_page": 1.0,  # build time per page with 20 CQPs, against 1: no worse than linear
 }
 # The project's own settings (CQP_REFERENTIEL, CQP_PDF, CQP_CACHE) come from each measurement, not the shell.
-BASE_ENV = {**{k: v for k, v in os.environ.items() if not k.startswith("CQP_")}, "NO_MKDOCS_2_WARNING": "1"}
+# Python writes its bytecode as on the staff's machines and CI runners: the first build compiles the package,
+# the measured ones reuse it (PYTHONDONTWRITEBYTECODE in the shell would recompile it in every build).
+BASE_ENV = {
+    **{k: v for k, v in os.environ.items() if not k.startswith("CQP_") and k != "PYTHONDONTWRITEBYTECODE"},
+    "NO_MKDOCS_2_WARNING": "1",
+}
 
 
 # --- running children ---------------------------------------------------------------------
