@@ -436,12 +436,16 @@ def reference(schema: dict[str, Any] | None = None) -> list[Bloc]:
     return [_bloc(schema, name, definition, chemins[name], format_) for name, definition, format_ in order]
 
 
+REFERENCES_KEPT = 4  # entries of the reference's cache: as many versions of the code used in turn
+
+
 def cached_reference(folder: Path | None) -> list[Bloc]:
     """reference(), kept in ``folder`` (None: none kept) between builds.
 
     Generating the schema and writing its YAML excerpts costs more than all the other hand-written pages of
     a build. The entry is named by a digest of everything the reference is made from (this package's code and
-    skeleton, pydantic's and PyYAML's versions): any change makes a new one, which replaces the others.
+    skeleton, pydantic's and PyYAML's versions): any change makes a new one. The few most recent are kept (the
+    cache serves every checkout of the user), older ones are removed.
     """
     if folder is None:
         return reference()
@@ -452,11 +456,12 @@ def cached_reference(folder: Path | None) -> list[Bloc]:
         pass
     blocs = reference()
     with contextlib.suppress(OSError):
-        for old in folder.glob("reference-*.json"):
-            old.unlink()
         partial = entry.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text(json.dumps([asdict(b) for b in blocs], ensure_ascii=False), encoding="utf-8")
         partial.replace(entry)
+        kept = sorted(folder.glob("reference-*.json"), key=lambda path: path.stat().st_mtime, reverse=True)
+        for old in kept[REFERENCES_KEPT:]:
+            old.unlink(missing_ok=True)
     return blocs
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -378,11 +379,15 @@ def test_the_reference_kept_between_builds_is_the_reference_itself(tmp_path: Pat
     expected = schema.reference()
     folder = tmp_path / "reference"
     folder.mkdir()
-    stale = folder / "reference-of-an-older-version.json"
-    stale.write_text("[]", encoding="utf-8")
+    others = [folder / f"reference-older-{n}.json" for n in range(schema.REFERENCES_KEPT + 2)]
+    for age, other in enumerate(others):  # other versions of the code, the first one the most recent
+        other.write_text("[]", encoding="utf-8")
+        os.utime(other, (1_000_000 - age, 1_000_000 - age))
     assert schema.cached_reference(folder) == expected
-    kept = list(folder.glob("reference-*.json"))
-    assert len(kept) == 1 and not stale.exists()  # the entry of this version only
+    kept = sorted(folder.glob("reference-*.json"))
+    assert len(kept) == schema.REFERENCES_KEPT  # this version's, and the most recent of the others
+    assert set(kept) == {*others[: schema.REFERENCES_KEPT - 1], *set(kept) - set(others)}
+    kept = [path for path in kept if path not in others]
     assert schema.cached_reference(folder) == expected  # read back
     for damage in ("", "{", '[{"nom": 1}]', "[1]"):
         kept[0].write_text(damage, encoding="utf-8")
