@@ -25,7 +25,7 @@ from .addresses import Links
 from .catalogue import Catalogue, load_catalogue, resume
 from .compare import NO_MARKS, MarquesHeures, comparer, marques_heures
 from .model import BaseCompetence, Referentiel
-from .render import Views, version_label
+from .render import Views, cache_folder, version_label
 
 # Pages of each CQP that liste_cqp(vers=…) links to; None leaves a CQP out (no hours table, no PDF built).
 CQP_TARGETS: dict[str, Callable[[Referentiel, Links], str | None]] = {
@@ -214,10 +214,11 @@ class Macros:
 
     def reference_referentiel(self) -> str:
         """Toutes les clés du référentiel (sens, type, exemple), tirées du schéma JSON ; seule sur sa ligne."""
-        from .schema import reference  # building the reference walks the whole schema: only on this page
+        from .schema import cached_reference  # building the reference walks the whole schema: only on this page
 
         ref = self.catalogue.referentiels[0]
-        return "\n\n" + self.views.fragment("reference_format", ref, blocs=reference()).strip() + "\n\n"
+        blocs = cached_reference(cache_folder("reference"))
+        return "\n\n" + self.views.fragment("reference_format", ref, blocs=blocs).strip() + "\n\n"
 
     # --- macros for page authors ------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from jinja2 import Environment
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -218,6 +219,12 @@ class GuideCqpPlugin(BasePlugin[GuideCqpConfig]):
         """After Material's search has written its index: the CQP tags of the pages are shown, not searched."""
         if self.catalogue is not None and self.catalogue.single is None and search.search_enabled(config):
             search.show_tags_without_searching_them(Path(config.site_dir))
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """The theme's templates compiled once and kept between builds, as ours are (render.bytecode_cache)."""
+        if env.bytecode_cache is None:
+            env.bytecode_cache = render.bytecode_cache()
+        return env
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Material's own markup made valid and named for screen readers (guide_cqp/theme.py)."""

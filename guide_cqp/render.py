@@ -117,7 +117,7 @@ def environment(overrides: Path | None = None) -> Environment:
         undefined=StrictUndefined,
         comment_start_string="{##",  # "{#id}" is Markdown's attribute syntax in page templates
         comment_end_string="##}",
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=bytecode_cache(),
     )
     env.filters.update(
         text=text_filter,
@@ -163,20 +163,26 @@ class _QuietBytecodeCache(FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def _bytecode_cache() -> FileSystemBytecodeCache | None:
-    """Compiled templates kept between builds, as Python keeps .pyc files.
+def bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates kept between builds, as Python keeps .pyc files: ours, and the theme's (plugin.on_env).
 
-    Compiling the templates is a large part of what the generator adds to a `mkdocs build`; Jinja
+    Compiling the templates is a large part of a `mkdocs build`; Jinja
     checks each cached entry against its template's source and its own and Python's versions.
     The cache lives in the user's cache folder (XDG_CACHE_HOME, else ~/.cache); CQP_CACHE=0 turns it off.
     A cached file is code that runs during the build: the cache is used only in folders that the
     current user alone owns and can write (see private_folder).
     """
+    directory = cache_folder("jinja")
+    return _QuietBytecodeCache(str(directory)) if directory else None
+
+
+def cache_folder(name: str) -> Path | None:
+    """A folder of the build's cache (XDG_CACHE_HOME, else ~/.cache, then guide-cqp/<name>), or None when
+    CQP_CACHE=0 turns the cache off or the folder is not the current user's alone (see private_folder)."""
     if os.environ.get("CQP_CACHE", "").strip() == "0":
         return None
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    directory = private_folder(Path(base) / "guide-cqp" / "jinja")
-    return _QuietBytecodeCache(str(directory)) if directory else None
+    return private_folder(Path(base) / "guide-cqp" / name)
 
 
 def private_folder(directory: Path) -> Path | None:

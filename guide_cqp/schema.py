@@ -17,11 +17,15 @@ the tests); the livret's labels show their defaults instead.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
+import os
 import re
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -257,7 +261,8 @@ def _shows_example(schema: dict[str, Any], node: dict[str, Any]) -> bool:
 
 def _skeleton_data() -> Any:
     """The skeleton as an editor reads it: YAML types, dates as the text they are written as."""
-    return _dates_as_text(yaml.safe_load(SKELETON_REFERENTIEL.read_text(encoding="utf-8")))
+    text = SKELETON_REFERENTIEL.read_text(encoding="utf-8")
+    return _dates_as_text(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # noqa: S506 (safe)
 
 
 def _dates_as_text(value: Any) -> Any:
@@ -429,6 +434,51 @@ def reference(schema: dict[str, Any] | None = None) -> list[Bloc]:
     for format_, root in ROOTS.items():
         visit(root, schema["$defs"][root], "", (), format_)
     return [_bloc(schema, name, definition, chemins[name], format_) for name, definition, format_ in order]
+
+
+REFERENCES_KEPT = 4  # entries of the reference's cache: as many versions of the code used in turn
+
+
+def cached_reference(folder: Path | None) -> list[Bloc]:
+    """reference(), kept in ``folder`` (None: none kept) between builds.
+
+    Generating the schema and writing its YAML excerpts costs more than all the other hand-written pages of
+    a build. The entry is named by a digest of everything the reference is made from (this package's code and
+    skeleton, pydantic's and PyYAML's versions): any change makes a new one. The few most recent are kept (the
+    cache serves every checkout of the user), older ones are removed.
+    """
+    if folder is None:
+        return reference()
+    entry = folder / f"reference-{_reference_digest()}.json"
+    try:
+        return _blocs_from_json(json.loads(entry.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):  # missing or damaged: made again
+        pass
+    blocs = reference()
+    with contextlib.suppress(OSError):
+        partial = entry.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps([asdict(b) for b in blocs], ensure_ascii=False), encoding="utf-8")
+        partial.replace(entry)
+        kept = sorted(folder.glob("reference-*.json"), key=lambda path: path.stat().st_mtime, reverse=True)
+        for old in kept[REFERENCES_KEPT:]:
+            old.unlink(missing_ok=True)
+    return blocs
+
+
+@cache
+def _reference_digest() -> str:
+    import pydantic
+
+    digest = hashlib.sha256(f"{pydantic.VERSION} {yaml.__version__} {sys.version}".encode())
+    package = Path(__file__).parent
+    for path in sorted([*package.glob("*.py"), *SKELETON.rglob("*")]):
+        if path.is_file():
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _blocs_from_json(data: list[dict[str, Any]]) -> list[Bloc]:
+    return [Bloc(**{**bloc, "cles": [Cle(**cle) for cle in bloc["cles"]]}) for bloc in data]
 
 
 def _item_alternatives(node: dict[str, Any]) -> Iterator[dict[str, Any]]:

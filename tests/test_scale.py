@@ -5,16 +5,20 @@ See benchmarks/run.py for the measurements; these tests only check behaviour.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
+import material
 import pytest
 from bs4 import BeautifulSoup
-from support import OTHER_REFERENTIEL, Build, build_in_process
+from jinja2 import FileSystemBytecodeCache
+from support import OTHER_REFERENTIEL, SEED_REFERENTIEL, Build, build_in_process, run_build
 from synthetic import write_referentiel
 
 from guide_cqp import render
 from guide_cqp.addresses import Links
+from guide_cqp.plugin import OVERRIDES
 from guide_cqp.validate import load_referentiel
 
 SIZE = 40  # more than a flat list should hold, and the most competences the model allows (MAX_COMPETENCES)
@@ -112,6 +116,27 @@ def test_a_damaged_or_missing_template_cache_changes_nothing(tmp_path: Path, mon
         assert _render_all() == expected
     finally:
         render.environment.cache_clear()
+
+
+def test_the_theme_templates_are_compiled_once_and_kept(tmp_path: Path) -> None:
+    """The theme's templates (Material's, the overrides') join ours in the cache; built from it, pages are the same."""
+    cache = tmp_path / "cache"
+    first = run_build(SEED_REFERENTIEL, tmp_path / "first", extra_env={"XDG_CACHE_HOME": str(cache)})
+    assert first.returncode == 0, first.output
+    kept = FileSystemBytecodeCache(str(cache / "guide-cqp" / "jinja"))
+    for name, folder in (("base.html", Path(material.__file__).parent / "templates"), ("main.html", OVERRIDES)):
+        key = kept.get_cache_key(name, os.path.normpath(folder / name))
+        assert (cache / "guide-cqp" / "jinja" / f"__jinja2_{key}.cache").is_file(), name
+    second = run_build(SEED_REFERENTIEL, tmp_path / "second", extra_env={"XDG_CACHE_HOME": str(cache)})
+    assert second.returncode == 0, second.output
+    pages = sorted(p.relative_to(first.site) for p in first.site.rglob("*.html"))
+    assert pages == sorted(p.relative_to(second.site) for p in second.site.rglob("*.html"))
+    for page in pages:
+        assert (first.site / page).read_bytes() == (second.site / page).read_bytes(), page
+    off = run_build(SEED_REFERENTIEL, tmp_path / "off", extra_env={"XDG_CACHE_HOME": str(tmp_path / "unused"), "CQP_CACHE": "0"})
+    assert off.returncode == 0, off.output
+    assert not (tmp_path / "unused").exists()  # CQP_CACHE=0: nothing kept, not even the folder
+    assert (off.site / "index.html").read_bytes() == (first.site / "index.html").read_bytes()
 
 
 def test_markdown_fields_do_not_leak_into_each_other() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -371,3 +372,26 @@ def test_the_reference_escapes_what_it_quotes() -> None:
     assert soup.find("script") is None and soup.find("b") is None and soup.find("i") is None
     assert "<script>alert(1)</script>" in soup.get_text()
     assert "</code></pre><script>alert(2)</script>" in soup.select_one("pre").get_text()
+
+
+def test_the_reference_kept_between_builds_is_the_reference_itself(tmp_path: Path) -> None:
+    """Kept in the build's cache, read back, made again when the kept copy is damaged or of another version."""
+    expected = schema.reference()
+    folder = tmp_path / "reference"
+    folder.mkdir()
+    others = [folder / f"reference-older-{n}.json" for n in range(schema.REFERENCES_KEPT + 2)]
+    for age, other in enumerate(others):  # other versions of the code, the first one the most recent
+        other.write_text("[]", encoding="utf-8")
+        os.utime(other, (1_000_000 - age, 1_000_000 - age))
+    assert schema.cached_reference(folder) == expected
+    kept = sorted(folder.glob("reference-*.json"))
+    assert len(kept) == schema.REFERENCES_KEPT  # this version's, and the most recent of the others
+    assert set(kept) == {*others[: schema.REFERENCES_KEPT - 1], *set(kept) - set(others)}
+    kept = [path for path in kept if path not in others]
+    assert schema.cached_reference(folder) == expected  # read back
+    for damage in ("", "{", '[{"nom": 1}]', "[1]"):
+        kept[0].write_text(damage, encoding="utf-8")
+        assert schema.cached_reference(folder) == expected, damage
+    assert json.loads(kept[0].read_text(encoding="utf-8"))  # written again, whole
+    assert schema.cached_reference(None) == expected  # no cache (CQP_CACHE=0): made in place
+    assert schema.cached_reference(tmp_path / "missing") == expected  # a folder that cannot be written: the same
