@@ -72,6 +72,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
         if any(_calls(f, SLOW) for f in functions):
             item.add_marker(pytest.mark.lent)
+    _heaviest_files_first(items)
+
+
+def _heaviest_files_first(items: list[pytest.Item]) -> None:
+    """The files that drive a browser first, then those that build or run programs, each file's tests in their
+    order: pytest-xdist hands out whole files (--dist loadfile) as workers free up, and the quick files last
+    fill the gaps, so that both workers end together instead of one finishing a browser file alone."""
+    group: dict[Path, int] = {}
+    for item in items:
+        rank = 0 if item.get_closest_marker("e2e") else 1 if item.get_closest_marker("lent") else 2
+        group[item.path] = min(group.get(item.path, 2), rank)
+    items.sort(key=lambda item: group[item.path])  # stable: each file keeps its order
 
 
 # --- sites built once per run -----------------------------------------------------------------------------

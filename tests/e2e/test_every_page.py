@@ -97,10 +97,12 @@ def visit_pages(browser, site_url: str, pages: list[str], width_name: str, shots
     page = context.new_page()
     page.on("console", console)
     results: dict[str, Visit] = {}
-    for relative in pages:
+    for number, relative in enumerate(pages):
         current = results[relative] = Visit()
-        # Desktop: until the network is idle, so that late requests (analytics, fonts) are seen too.
-        page.goto(site_url + relative, wait_until="networkidle" if width_name == "bureau" else "load")
+        # The first page: until the network is idle, so that late requests are seen too. Those come from
+        # scripts (analytics, web fonts), which are the theme's, the same on every page; what a page's own
+        # content asks for (images, frames) is asked before its load event, which every visit waits for.
+        page.goto(site_url + relative, wait_until="networkidle" if number == 0 else "load")
         page.wait_for_function(HEADER_COMPLETE)
         current.violations = [describe(v) for v in axe.run(page, options=AXE_OPTIONS).response["violations"]]
         current.overflow = page.evaluate(OVERFLOW_JS)
