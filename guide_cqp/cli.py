@@ -238,8 +238,8 @@ def _add_version_commands(commands: Any, fichier_aide: str) -> None:
         "savoir-faire, activités, contenus, critères et objectifs ajoutés ou retirés, certification,\n"
         "évaluation, version, libellés du livret. L'ordre des éléments d'une liste n'est pas comparé.\n"
         "\n"
-        "Avec un seul FICHIER (ou aucun : le référentiel par défaut), le compare à la version précédente\n"
-        "qu'il déclare (version.precedente).\n"
+        "Avec un seul fichier, la nouvelle version (ou aucun : le référentiel par défaut), le compare à\n"
+        "la version précédente qu'il déclare (version.precedente).\n"
         "\n"
         "Code de sortie, comme diff : 0 si les deux versions disent la même chose, 1 si elles diffèrent,\n"
         "2 pour une erreur d'utilisation ou un fichier invalide (le rapport de validation s'affiche).",
