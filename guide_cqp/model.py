@@ -1178,11 +1178,11 @@ class Referentiel1(Referentiel):
             if competence.numero in seen:
                 raise PydanticCustomError(
                     "doublon_competence",
-                    "numéro de compétence {numero} en double (déjà utilisé par competences[{autre}])",
+                    "numéro de compétence {numero} en double",
                     {
                         "numero": competence.numero,
-                        "autre": seen[competence.numero],
                         "chemin": ("competences", i, "numero"),
+                        "premier": ("competences", seen[competence.numero], "numero"),
                     },
                 )
             seen[competence.numero] = i
@@ -1193,8 +1193,12 @@ class Referentiel1(Referentiel):
                     a, b = modules[module.numero]
                     raise PydanticCustomError(
                         "doublon_module",
-                        "numéro de module « {numero} » en double (déjà utilisé par competences[{a}].modules[{b}])",
-                        {"numero": module.numero, "a": a, "b": b, "chemin": ("competences", i, "modules", j, "numero")},
+                        "numéro de module « {numero} » en double",
+                        {
+                            "numero": module.numero,
+                            "chemin": ("competences", i, "modules", j, "numero"),
+                            "premier": ("competences", a, "modules", b, "numero"),
+                        },
                     )
                 modules[module.numero] = (i, j)
         return self
@@ -1235,8 +1239,8 @@ class Referentiel2(Referentiel):
             if bloc.code.casefold() in codes:
                 raise PydanticCustomError(
                     "doublon_bloc",
-                    "code de bloc « {code} » en double (déjà utilisé par blocs[{autre}])",
-                    {"code": bloc.code, "autre": codes[bloc.code.casefold()], "chemin": ("blocs", i, "code")},
+                    "code de bloc « {code} » en double",
+                    {"code": bloc.code, "chemin": ("blocs", i, "code"), "premier": ("blocs", codes[bloc.code.casefold()], "code")},
                 )
             codes[bloc.code.casefold()] = i
             for j, competence in enumerate(bloc.competences):
@@ -1245,8 +1249,12 @@ class Referentiel2(Referentiel):
                     a, b = numeros[key]
                     raise PydanticCustomError(
                         "doublon_competence",
-                        "numéro de compétence « {numero} » en double (déjà utilisé par blocs[{a}].competences[{b}])",
-                        {"numero": competence.numero, "a": a, "b": b, "chemin": ("blocs", i, "competences", j, "numero")},
+                        "numéro de compétence « {numero} » en double",
+                        {
+                            "numero": competence.numero,
+                            "chemin": ("blocs", i, "competences", j, "numero"),
+                            "premier": ("blocs", a, "competences", b, "numero"),
+                        },
                     )
                 numeros[key] = (i, j)
                 for k, module in enumerate(competence.modules):
@@ -1254,14 +1262,11 @@ class Referentiel2(Referentiel):
                         a, b, c = modules[module.numero]
                         raise PydanticCustomError(
                             "doublon_module",
-                            "numéro de module « {numero} » en double "
-                            "(déjà utilisé par blocs[{a}].competences[{b}].modules[{c}])",
+                            "numéro de module « {numero} » en double",
                             {
                                 "numero": module.numero,
-                                "a": a,
-                                "b": b,
-                                "c": c,
                                 "chemin": ("blocs", i, "competences", j, "modules", k, "numero"),
+                                "premier": ("blocs", a, "competences", b, "modules", c, "numero"),
                             },
                         )
                     modules[module.numero] = (i, j, k)

@@ -191,7 +191,16 @@ def translate(doc: Document, error: Any) -> Probleme:
         message = template.format(**values)
     if error.get("input") is None and "chemin" not in ctx:
         message = f"champ vide\u00a0: {message}"
+    if "premier" in ctx:  # a duplicate: where the first one is, as the author finds it
+        message += _first_one(doc, _user_path(error["loc"]) + tuple(ctx["premier"]))
     return doc.probleme(chemin, message)
+
+
+def _first_one(doc: Document, premier: FieldPath) -> str:
+    """« (déjà donné ligne 12, compétence 3) »: the line and the place of the first use of a number or code."""
+    mark = doc.position(premier)
+    where = describe_path(premier[:-1], doc.data)  # the competence, module or bloc that has it
+    return f" (déjà donné ligne {mark[0]}, {where})" if mark else f" (déjà donné\u00a0: {where})"
 
 
 def _too_long(what: str, length: Any, unit: str, maximum: Any) -> str:

@@ -166,11 +166,21 @@ def test_duplicate_keys_are_refused_instead_of_keeping_the_last() -> None:
     assert "ligne 5" in message and names_field(message, "cqp.intitule") and "en double" in message and "ligne 4" in message
 
 
-def test_duplicate_competence_and_module_numbers_are_refused() -> None:
-    message = only(VALID.replace("  - numero: 2\n", "  - numero: 1\n"))
+def line_in(text: str, wanted: str) -> int:
+    """The line (1-based) of ``text`` that is exactly ``wanted``."""
+    return text.split("\n").index(wanted) + 1
+
+
+def test_duplicate_competence_and_module_numbers_are_refused_saying_where_the_first_is() -> None:
+    text = VALID.replace("  - numero: 2\n", "  - numero: 1\n")
+    message = only(text)
     assert names_field(message, "competences[1].numero") and "en double" in message
-    message = only(VALID.replace('numero: "2.1"', 'numero: "1.1"'))
+    assert f"déjà donné ligne {line_in(text, '  - numero: 1')}, compétence 1)" in message, message
+    text = VALID.replace('numero: "2.1"', 'numero: "1.1"')
+    message = only(text)
     assert names_field(message, "competences[1].modules[0].numero") and "1.1" in message
+    first = next(n for n, line in enumerate(text.split("\n"), start=1) if 'numero: "1.1"' in line)
+    assert f"déjà donné ligne {first}, compétence 1, module 1.1)" in message, message
 
 
 def test_hours_must_be_on_exactly_one_level() -> None:
